@@ -1,0 +1,197 @@
+"""The `riskpool` command line. Thin: parses arguments, calls riskpool.policy / rules / evaluate,
+prints. Bad input prints one clear message to stderr and exits 2, never a traceback."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import sys
+from pathlib import Path
+from typing import Any, Sequence
+
+from pydantic import BaseModel
+
+from riskpool.calendar import CalendarError, default_calendar, install_notice
+from riskpool.evaluate import QuestionError, evaluate_file
+from riskpool.policy import PolicyError, bundled_ids, load_file, load_program
+from riskpool.policy.schema import Param, ParameterNotInForce, Program
+
+EXIT_BAD_INPUT = 2
+
+
+class UsageError(Exception):
+    pass
+
+
+def _print_json(data: Any) -> None:
+    print(json.dumps(data, ensure_ascii=False, indent=2))
+
+
+def _walk_params(node: Any, path: str = "") -> list[tuple[str, Param]]:
+    if isinstance(node, Param):
+        return [(path, node)]
+    found: list[tuple[str, Param]] = []
+    if isinstance(node, BaseModel):
+        for name in type(node).model_fields:
+            found += _walk_params(getattr(node, name), f"{path}.{name}" if path else name)
+    elif isinstance(node, dict):
+        for key, value in node.items():
+            found += _walk_params(value, f"{path}.{key}")
+    return found
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, BaseModel):
+        return value.model_dump(mode="json", exclude_none=True)
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    return str(value) if not isinstance(value, (bool, int, str)) else value
+
+
+def cmd_programs_list(args: argparse.Namespace) -> int:
+    for pid in bundled_ids():
+        p = load_program(pid)
+        end = p.effective.end or "—"
+        print(f"{pid:22} {p.effective.start} → {end}  {p.region}  {p.name}")
+    return 0
+
+
+def _program(ref: str) -> Program:
+    return load_file(ref) if ref.endswith((".yaml", ".yml")) else load_program(ref)
+
+
+def cmd_programs_show(args: argparse.Namespace) -> int:
+    p = _program(args.program)
+    on = args.on or p.effective.start
+    print(f"{p.id}: {p.name} ({p.name_en})\n  issuer {p.issuer}; region {p.region}; "
+          f"in force {p.effective.start} → {p.effective.end or '—'} [{p.effective.article}]\n"
+          f"  parameters in force on {on}:")
+    for path, param in _walk_params(p):
+        try:
+            value = json.dumps(_plain(p.param(param, on)), ensure_ascii=False)
+        except ParameterNotInForce as e:
+            value = f"(not in force: {e})"
+        print(f"  {path} = {value}  [{param.article}]")
+    print("  admission criteria:")
+    for c in p.admission.criteria:
+        print(f"  - {c.code} [{c.article}] {c.description}")
+    return 0
+
+
+def cmd_programs_validate(args: argparse.Namespace) -> int:
+    bad = 0
+    for f in args.files:
+        try:
+            p = load_file(f)
+        except PolicyError as e:
+            print(f"INVALID {e}", file=sys.stderr)
+            bad += 1
+        else:
+            print(f"OK {f}: {p.id} ({len(_walk_params(p))} parameters, {len(p.admission.criteria)} admission criteria)")
+    return EXIT_BAD_INPUT if bad else 0
+
+
+def cmd_evaluate(args: argparse.Namespace) -> int:
+    results = [evaluate_file(f) for f in args.files]
+    _print_json(results[0] if len(results) == 1 else results)
+    return 0
+
+
+def render_decision(result: dict[str, Any]) -> str:
+    head = f"{result['program']} · {result['question']} · {result['on']} → {result['outcome'].upper()}"
+    lines = [head]
+    if result.get("amounts"):
+        lines.append("    " + ", ".join(f"{k} {v}" for k, v in result["amounts"].items()))
+    if result.get("details"):
+        lines.append("    " + ", ".join(f"{k} {v}" for k, v in result["details"].items()))
+    for r in result["reasons"]:
+        mark = "✗" if r["blocking"] else "·"
+        lines.append(f"    {mark} {r['code']} [{r['article']}] {r['message']}")
+    return "\n".join(lines)
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    folder = Path(args.folder)
+    files = sorted(folder.glob("*.yaml")) + sorted(folder.glob("*.json"))
+    if not files:
+        raise UsageError(f"{folder}: no question files (*.yaml, *.json) found")
+    counts: dict[str, int] = {}
+    for i, f in enumerate(files, 1):
+        result = evaluate_file(f)
+        counts[result["outcome"]] = counts.get(result["outcome"], 0) + 1
+        print(f"[{i}/{len(files)}] {f.name}")
+        print(render_decision(result), end="\n\n")
+    print(f"{len(files)} questions: " + ", ".join(f"{n} {k}" for k, n in sorted(counts.items())))
+    return 0
+
+
+def cmd_calendar_load(args: argparse.Namespace) -> int:
+    dest = install_notice(args.file)
+    print(f"loaded {args.file} → {dest}")
+    return 0
+
+
+def cmd_calendar_check(args: argparse.Namespace) -> int:
+    cal = default_calendar()
+    d = args.date
+    print(f"{d} is {'a working day' if cal.is_working_day(d) else 'not a working day'}"
+          + (f"; +{args.add} working days → {cal.add_working_days(d, args.add)}" if args.add else ""))
+    return 0
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a date YYYY-MM-DD, got {text!r}") from None
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="riskpool", description="Loan risk-compensation funds (风险补偿资金).")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    programs = sub.add_parser("programs", help="policy files: list, show, validate").add_subparsers(
+        dest="action", required=True)
+    programs.add_parser("list", help="the bundled programs").set_defaults(func=cmd_programs_list)
+    show = programs.add_parser("show", help="a program's parameters in force on a date")
+    show.add_argument("program", help="bundled id or policy file path")
+    show.add_argument("--on", type=_date, help="date (default: the program's start)")
+    show.set_defaults(func=cmd_programs_show)
+    validate = programs.add_parser("validate", help="check policy files against the schema")
+    validate.add_argument("files", nargs="+")
+    validate.set_defaults(func=cmd_programs_validate)
+
+    ev = sub.add_parser("evaluate", help="answer question files (YAML/JSON); prints decisions as JSON")
+    ev.add_argument("files", nargs="+")
+    ev.set_defaults(func=cmd_evaluate)
+
+    demo = sub.add_parser("demo", help="evaluate every question in a folder and print readable decisions")
+    demo.add_argument("folder", nargs="?", default="examples/questions")
+    demo.set_defaults(func=cmd_demo)
+
+    cal = sub.add_parser("calendar", help="working days: load a holiday notice, check a date").add_subparsers(
+        dest="action", required=True)
+    load = cal.add_parser("load", help="validate a State Council holiday notice (YAML) and install it")
+    load.add_argument("file")
+    load.set_defaults(func=cmd_calendar_load)
+    check = cal.add_parser("check", help="is a date a working day; optionally add N working days")
+    check.add_argument("date", type=_date)
+    check.add_argument("--add", type=int, default=0)
+    check.set_defaults(func=cmd_calendar_check)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except (PolicyError, QuestionError, CalendarError, UsageError) as e:
+        print(f"riskpool: {e}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+
+
+if __name__ == "__main__":
+    sys.exit(main())

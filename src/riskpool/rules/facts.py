@@ -1,0 +1,80 @@
+"""The small facts rules decide on. Services build them from stored records; `riskpool evaluate`
+builds them from a question file. Amounts are Decimal yuan; ratios are Decimal fractions."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+
+from riskpool.money import to_decimal
+
+
+def _dec(value: object) -> Decimal:
+    return to_decimal(value, what="number")
+
+
+Amount = Annotated[Decimal, BeforeValidator(_dec), Field(ge=0)]
+Ratio = Annotated[Decimal, BeforeValidator(_dec), Field(ge=0, le=1)]
+
+
+class Facts(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class LoanApplication(Facts):
+    """A loan a lender wants to file (入池备案)."""
+
+    amount: Amount = Field(gt=0)
+    issue_date: dt.date
+    term_months: int = Field(ge=1)
+    guarantee_fee_rate: Ratio = Decimal(0)
+    product_type: str = "loan"
+    all_in_cost_rate: Ratio | None = None
+    has_guarantor: bool = True
+
+
+class FilingFacts(Facts):
+    """Everything the filing limits look at, as of the filing date."""
+
+    loan: LoanApplication
+    borrower_whitelisted: bool
+    borrower_outstanding: Amount = Decimal(0)  # the borrower's covered outstanding in the program, before this loan
+    fund_balance: Amount
+    fund_size: Amount | None = None  # the fund's scale (规模); defaults to the balance
+    covered_outstanding: Amount = Decimal(0)  # all covered loans the fund backs, before this loan
+    lender_status: Literal["active", "suspended", "terminated"] = "active"
+
+
+class ClaimFacts(Facts):
+    """A compensation claim (代偿申请) for one loan, as the reviewer sees it."""
+
+    approved_principal: Amount = Field(gt=0)
+    repaid_principal: Amount = Decimal(0)
+    recoveries: Amount = Decimal(0)  # collateral, pledges, account set-off (扣收) and other proceeds before the claim
+    third_party_payouts: Amount = Decimal(0)  # guarantee / insurance payouts outside the program's sharing
+    unpaid_interest: Amount = Decimal(0)  # contractual interest due and unpaid
+    penalty_interest: Amount = Decimal(0)  # 罚息、复利
+    exposure: Amount | None = None  # the borrower's exposure at the lender (Kunshan 第十一条); default approved principal
+    has_guarantor: bool = True
+    negotiated_guarantor_share: Ratio | None = None
+    loan_filed: bool = True
+    conditions: dict[str, bool] = Field(default_factory=dict)
+    documents: list[str] = Field(default_factory=list)
+    fund_balance: Amount
+    lender_cumulative_compensation: Amount = Decimal(0)  # the fund's payments to this lender so far
+    lender_cumulative_released: Amount = Decimal(0)  # guarantees of this lender released so far
+    guaranteed_amount: Amount | None = None  # this loan's guarantee; default approved principal
+
+
+class RecoveryFacts(Facts):
+    """Money recovered after compensation (追偿所得)."""
+
+    gross: Amount
+    costs: Amount = Decimal(0)
+    fund_borne: Amount  # what the fund paid on the loan
+    lender_borne: Amount
+    guarantor_borne: Amount = Decimal(0)
+    fund_already_recovered: Amount = Decimal(0)  # earlier recoveries returned to the fund on this loan

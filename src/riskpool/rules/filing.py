@@ -1,0 +1,100 @@
+"""Filing limits (入池备案): may this loan be covered by the program's fund on this date?
+
+Each check reads one parameter of the policy file's ``filing`` section and cites its article:
+loan window, leverage, per-borrower cap, single-loan cap, term, guarantee fee, product type and
+all-in cost, guarantor, whitelist and lender status.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from riskpool.money import fen, fmt
+from riskpool.policy.schema import Program
+from riskpool.rules.decision import Decision, Reason, decide
+from riskpool.rules.facts import FilingFacts
+
+
+def _pct(r: Decimal) -> str:
+    return f"{(r * 100).normalize():f}%"
+
+
+def file_loan(program: Program, on: dt.date, facts: FilingFacts) -> Decision:
+    f = program.filing
+    p = lambda param: program.param(param, on)  # noqa: E731 - the value in force on the filing date
+    loan = facts.loan
+    reasons: list[Reason] = []
+
+    def check(ok: bool, code: str, article: str, message: str) -> None:
+        reasons.append(Reason(code, article, message, blocking=not ok))
+
+    window = p(f.loan_window)
+    check(window.start <= loan.issue_date <= window.last_day, "LOAN_WINDOW", f.loan_window.article,
+          f"loan issued {loan.issue_date}; covered loans are issued {window.start} to {window.last_day}")
+
+    size = facts.fund_size if facts.fund_size is not None else facts.fund_balance
+    base = facts.fund_balance if p(f.leverage_base) == "fund_balance" else size
+    leverage = p(f.leverage)
+    capacity = fen(base * leverage)
+    after = facts.covered_outstanding + loan.amount
+    check(after <= capacity, "LEVERAGE", f.leverage.article,
+          f"covered outstanding after filing {fmt(after)} vs fund {fmt(base)} × {leverage} = {fmt(capacity)}")
+
+    if f.per_borrower_cap is not None:
+        cap_spec = p(f.per_borrower_cap)
+        limits = []
+        if cap_spec.fund_share is not None:
+            limits.append(fen(size * cap_spec.fund_share))
+        if cap_spec.absolute is not None:
+            limits.append(cap_spec.absolute)
+        cap = min(limits)
+        total = facts.borrower_outstanding + loan.amount
+        check(total <= cap, "PER_BORROWER_CAP", f.per_borrower_cap.article,
+              f"borrower's covered outstanding after filing {fmt(total)} vs cap {fmt(cap)}")
+
+    if f.single_loan_max is not None:
+        limit = p(f.single_loan_max)
+        check(loan.amount <= limit, "SINGLE_LOAN_MAX", f.single_loan_max.article,
+              f"loan {fmt(loan.amount)} vs single-loan maximum {fmt(limit)} (inclusive)")
+
+    if f.term_months is not None:
+        term = p(f.term_months)
+        ok = (term.min is None or loan.term_months >= term.min) and (term.max is None or loan.term_months <= term.max)
+        check(ok, "TERM", f.term_months.article,
+              f"term {loan.term_months} months vs allowed {term.min or 1}–{term.max or '∞'} months")
+
+    if f.guarantee_fee_rate_max is not None:
+        limit = p(f.guarantee_fee_rate_max)
+        check(loan.guarantee_fee_rate <= limit, "GUARANTEE_FEE", f.guarantee_fee_rate_max.article,
+              f"guarantee fee {_pct(loan.guarantee_fee_rate)} vs at most {_pct(limit)}")
+
+    if f.product_types is not None:
+        allowed = p(f.product_types)
+        check(loan.product_type in allowed, "PRODUCT_TYPE", f.product_types.article,
+              f"product {loan.product_type!r}; allowed: {', '.join(allowed)}")
+
+    if f.all_in_cost_rate_max is not None:
+        caps = p(f.all_in_cost_rate_max)
+        if loan.product_type in caps:
+            cap = caps[loan.product_type]
+            if loan.all_in_cost_rate is None:
+                reasons.append(Reason("FACT_MISSING", f.all_in_cost_rate_max.article,
+                                      f"all_in_cost_rate is needed for {loan.product_type} (cap {_pct(cap)})"))
+            else:
+                check(loan.all_in_cost_rate <= cap, "ALL_IN_COST", f.all_in_cost_rate_max.article,
+                      f"all-in cost {_pct(loan.all_in_cost_rate)} vs at most {_pct(cap)} for {loan.product_type}")
+
+    if p(f.guarantor_required):
+        check(loan.has_guarantor, "GUARANTOR_REQUIRED", f.guarantor_required.article,
+              "a guaranteed loan needs a guarantor" + ("" if loan.has_guarantor else "; none given"))
+
+    if p(f.whitelist_required):
+        check(facts.borrower_whitelisted, "WHITELIST", f.whitelist_required.article,
+              "borrower is " + ("" if facts.borrower_whitelisted else "not ") + "on the whitelist")
+
+    if p(f.lender_must_be_active):
+        check(facts.lender_status == "active", "LENDER_STATUS", f.lender_must_be_active.article,
+              f"lender status: {facts.lender_status}")
+
+    return decide(reasons, {"capacity": capacity, "covered_outstanding_after": after})
