@@ -119,13 +119,22 @@ def cmd_demo(args: argparse.Namespace) -> int:
     if not files:
         raise UsageError(f"{folder}: no question files (*.yaml, *.json) found")
     counts: dict[str, int] = {}
+    differing = []
     for i, f in enumerate(files, 1):
         result = evaluate_file(f)
         counts[result["outcome"]] = counts.get(result["outcome"], 0) + 1
-        print(f"[{i}/{len(files)}] {f.name}")
+        check = ""
+        if "expectation_mismatches" in result:
+            check = "  ✓ as expected" if not result["expectation_mismatches"] else "  ✗ NOT as expected: " + \
+                "; ".join(result["expectation_mismatches"])
+            if result["expectation_mismatches"]:
+                differing.append(f.name)
+        print(f"[{i}/{len(files)}] {f.name}{check}")
         print(render_decision(result), end="\n\n")
-    print(f"{len(files)} questions: " + ", ".join(f"{n} {k}" for k, n in sorted(counts.items())))
-    return 0
+    print(f"{len(files)} questions: " + ", ".join(f"{n} {k}" for k, n in sorted(counts.items()))
+          + (f"; {len(differing)} differ from their expectation: {', '.join(differing)}" if differing
+             else "; every stated expectation met"))
+    return 1 if differing else 0
 
 
 def cmd_calendar_load(args: argparse.Namespace) -> int:

@@ -69,6 +69,15 @@ class AfterCompensationFacts(Facts):
     malicious_evasion: bool = False
 
 
+class Expectation(_Strict):
+    """What a policy person expects (OpenFisca-style test case); checked by the tests and `riskpool demo`."""
+
+    outcome: Literal["approved", "refused", "incomplete"]
+    amounts: dict[str, str] = Field(default_factory=dict)
+    codes: list[str] = Field(default_factory=list, description="blocking reason codes, in any order")
+    details: dict[str, Any] = Field(default_factory=dict)
+
+
 class Question(_Strict):
     program: str = Field(description="a bundled program id, or the path of a policy file")
     question: Literal["admit", "file", "claim", "recovery", "deadline", "lender-check", "program-check",
@@ -76,6 +85,7 @@ class Question(_Strict):
     on: dt.date
     facts: dict[str, Any] = Field(default_factory=dict)
     note: str | None = None
+    expect: Expectation | None = None
 
 
 def _deadline(p: Program, on: dt.date, f: DeadlineFacts) -> Decision:
@@ -145,8 +155,29 @@ def evaluate_data(data: Any, source: str, base: Path | None = None) -> dict[str,
     except (admission.FactError, NoTierError, ValueError, CalendarError, KeyError, ParameterNotInForce) as e:
         message = e.args[0] if isinstance(e, KeyError) and e.args else str(e)
         raise QuestionError(f"{source}: facts: {message}") from None
-    return {"file": source, "program": program.id, "question": q.question, "on": q.on.isoformat(),
-            **decision.as_dict()}
+    result = {"file": source, "program": program.id, "question": q.question, "on": q.on.isoformat(),
+              **decision.as_dict()}
+    if q.expect is not None:
+        result["expectation_mismatches"] = mismatches(result, q.expect)
+    return result
+
+
+def mismatches(result: dict[str, Any], expect: Expectation) -> list[str]:
+    """How a result differs from what the question file expects; empty when it matches."""
+    problems = []
+    if result["outcome"] != expect.outcome:
+        problems.append(f"outcome {result['outcome']!r}, expected {expect.outcome!r}")
+    for key, value in expect.amounts.items():
+        got = result["amounts"].get(key)
+        if got is None or Decimal(got) != Decimal(str(value)):
+            problems.append(f"amounts.{key} {got}, expected {value}")
+    blocking = sorted(r["code"] for r in result["reasons"] if r["blocking"])
+    if sorted(expect.codes) != blocking and (expect.codes or blocking and expect.outcome != "approved"):
+        problems.append(f"blocking codes {blocking}, expected {sorted(expect.codes)}")
+    for key, value in expect.details.items():
+        if result.get("details", {}).get(key) != value:
+            problems.append(f"details.{key} {result.get('details', {}).get(key)!r}, expected {value!r}")
+    return problems
 
 
 def evaluate_file(path: str | Path) -> dict[str, Any]:

@@ -6,6 +6,7 @@ Dates stay text here so that the schema, not the YAML parser, rejects an impossi
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import yaml
@@ -16,9 +17,12 @@ class _PlainLoader(yaml.SafeLoader):
 
 
 _PlainLoader.yaml_implicit_resolvers = {
-    ch: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    ch: [(tag, rx) for tag, rx in resolvers if tag not in {"tag:yaml.org,2002:timestamp", "tag:yaml.org,2002:bool"}]
     for ch, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
 }
+# YAML 1.1 reads `on`, `off`, `yes`, `no` as booleans; here only true/false are (YAML 1.2), so `on:` is a key.
+_PlainLoader.add_implicit_resolver(
+    "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF"))
 
 
 class YamlError(ValueError):

@@ -8,6 +8,7 @@ paid and has not yet recovered — the rest is the lender's, who bore the remain
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
 from riskpool.money import ZERO, allocate, fen, fmt
 from riskpool.policy.schema import Program
@@ -35,6 +36,8 @@ def distribute_recovery(program: Program, on: dt.date, facts: RecoveryFacts) -> 
         # By what each party actually bore, which equals the nominal ratios unless a cap or the
         # fund's limited liability moved part of the loss (interpretations.md, "Recovery basis").
         weights = {"fund": facts.fund_borne, "lender": facts.lender_borne, "guarantor": facts.guarantor_borne}
+        if not any(weights.values()):
+            weights["lender"] = Decimal(1)  # nobody shared a loss: the creditor keeps what it recovers
         basis = "the share each party actually bore"
         parts = allocate(net, weights)
         reasons.append(Reason("RECOVERY_BY_SHARES", r.distribution.article,
