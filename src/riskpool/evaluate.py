@@ -122,8 +122,9 @@ HANDLERS: dict[str, tuple[type[BaseModel] | None, Callable[[Program, dt.date, An
 }
 
 
-def _problems(source: str, err: ValidationError, prefix: str = "") -> QuestionError:
-    lines = [prefix + line for line in describe_validation_error(err)]
+def _problems(source: str, err: ValidationError, prefix: str = "", model: type[BaseModel] | None = None) -> QuestionError:
+    known = "not a fact this question takes; see docs/questions.md" if model else "not part of a question file"
+    lines = [prefix + line for line in describe_validation_error(err, unknown=known)]
     return QuestionError(f"{source}: " + "; ".join(lines))
 
 
@@ -149,10 +150,15 @@ def evaluate_data(data: Any, source: str, base: Path | None = None) -> dict[str,
     try:
         facts = q.facts if model is None else model.model_validate(q.facts)
     except ValidationError as e:
-        raise _problems(source, e, prefix="facts.") from None
+        raise _problems(source, e, prefix="facts.", model=model) from None
     try:
         decision = handler(program, q.on, facts)
-    except (admission.FactError, NoTierError, ValueError, CalendarError, KeyError, ParameterNotInForce) as e:
+    except ParameterNotInForce as e:
+        raise QuestionError(f"{source}: on: {e}") from None
+    except CalendarError as e:
+        where = "facts.event_date" if q.question == "deadline" else "on"
+        raise QuestionError(f"{source}: {where}: {e}") from None
+    except (admission.FactError, NoTierError, ValueError, KeyError) as e:
         message = e.args[0] if isinstance(e, KeyError) and e.args else str(e)
         raise QuestionError(f"{source}: facts: {message}") from None
     result = {"file": source, "program": program.id, "question": q.question, "on": q.on.isoformat(),

@@ -19,6 +19,9 @@ ZERO = Decimal("0.00")
 class MoneyError(ValueError):
     """An amount that is not a finite decimal number of yuan."""
 
+    def __init__(self, message: str):
+        super().__init__(message.removeprefix(": "))
+
 
 def to_decimal(value: object, *, what: str = "amount") -> Decimal:
     """Parse a user-given number into Decimal without passing through binary floating point."""

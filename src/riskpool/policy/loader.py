@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+from decimal import Decimal
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -29,26 +30,30 @@ def _key_path(loc: tuple[Any, ...]) -> str:
     for item in loc:
         if isinstance(item, int):
             parts.append(f"[{item}]")
-        elif str(item) in {"Param[Window]", "function-after"} or str(item).startswith(("function-", "Param[")):
-            continue  # pydantic's internal validator names: not a key the user wrote
+        elif str(item) == "[key]" or str(item).startswith(("function-", "Param[")):
+            continue  # pydantic's internal markers and validator names: not a key the user wrote
         else:
             parts.append(("." if parts else "") + str(item))
     return "".join(parts) or "(top level)"
 
 
-def describe_validation_error(err: ValidationError) -> list[str]:
+def _shown(value: Any) -> str:
+    return str(value) if isinstance(value, Decimal) else repr(value)
+
+
+def describe_validation_error(err: ValidationError, unknown: str = "not part of the policy schema") -> list[str]:
     """One readable line per pydantic error: key path, problem, offending value."""
     lines = []
     for e in err.errors(include_url=False):
         path = _key_path(tuple(e["loc"]))
         msg = e["msg"].removeprefix("Value error, ")
         if e["type"] == "extra_forbidden":
-            msg = "unknown key (not part of the policy schema)"
+            msg = f"unknown key ({unknown})"
         elif e["type"] == "missing":
             msg = "required key is missing"
         value = e.get("input")
-        shown = "" if e["type"] in {"missing"} or isinstance(value, dict) else f" (got {value!r})"
-        lines.append(f"{path}: {msg}{shown}")
+        quiet = e["type"] == "missing" or isinstance(value, dict) or _shown(value) in msg
+        lines.append(f"{path}: {msg}" + ("" if quiet else f" (got {_shown(value)})"))
     return lines
 
 

@@ -27,7 +27,7 @@ T = TypeVar("T")
 
 
 def _dec(value: Any) -> Decimal:
-    return to_decimal(value, what="number")
+    return to_decimal(value, what="")
 
 
 Dec = Annotated[Decimal, BeforeValidator(_dec)]
@@ -399,4 +399,7 @@ class Program(Strict):
     fees: Fees
 
     def param(self, p: Param[T], on: dt.date) -> T:
-        return p.at(on, self.effective.start)
+        try:
+            return p.at(on, self.effective.start)
+        except ParameterNotInForce as e:
+            raise ParameterNotInForce(f"{self.id} {p.article}: {e}") from None

@@ -13,7 +13,7 @@ from riskpool.money import to_decimal
 
 
 def _dec(value: object) -> Decimal:
-    return to_decimal(value, what="number")
+    return to_decimal(value, what="")
 
 
 Amount = Annotated[Decimal, BeforeValidator(_dec), Field(ge=0)]
