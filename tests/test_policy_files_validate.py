@@ -314,6 +314,12 @@ DEMO_COUNTY = textwrap.dedent("""\
           article: 第五条（二）
           description: 信用记录良好
 
+    whitelist:
+      steps:
+        article: 第五条
+        value:
+          - {code: lender_determination, actor: lender, article: 第五条, description: 合作银行认定白名单}
+
     filing:
       loan_window:
         article: 第二条
@@ -361,6 +367,11 @@ DEMO_COUNTY = textwrap.dedent("""\
         value: true
 
     claims:
+      workflow:
+        article: 第十四条
+        value:
+          - {code: submitted, actor: lender, article: 第十四条, description: 合作银行提出代偿申请}
+          - {code: payment, actor: fund_manager, article: 第十四条, description: 资金管理人审核并支付}
       preconditions:
         article: 第十四条
         value:
@@ -432,7 +443,7 @@ def test_fourth_county_validates(demo_county: Path, capsys: pytest.CaptureFixtur
     assert "demo-county" not in bundled_ids()  # data only: nothing was added to the package
     rc, out, err = run(capsys, "programs", "validate", str(demo_county))
     assert rc == 0, err
-    assert out.strip() == f"OK {demo_county}: demo-county (17 parameters, 2 admission criteria)"
+    assert out.strip() == f"OK {demo_county}: demo-county (19 parameters, 2 admission criteria)"
 
 
 CLAIM_FACTS = {"approved_principal": 1000000, "repaid_principal": 200000, "fund_balance": 5000000,

@@ -320,9 +320,38 @@ class Document(Strict):
 
 
 class Claims(Strict):
+    workflow: Param[Annotated[list[WorkflowStep], Field(min_length=2)]]
     preconditions: Param[list[Condition]]
     refusals: Param[list[Condition]]
     documents: Param[list[Document]]
+
+
+ACTORS = Literal["borrower", "industry_department", "county_department", "prefecture_department", "expert_panel",
+                 "finance_bureau", "fund_manager", "lender", "guarantor", "government"]
+
+
+class WorkflowStep(Strict):
+    """One step of a workflow (whitelisting, claim review): who acts, under which article, by when."""
+
+    code: str = Field(pattern=r"^[a-z][a-z0-9_]+$")
+    actor: ACTORS
+    article: str = Field(min_length=2)
+    description: str
+    deadline: str | None = Field(default=None, description="a key of `deadlines`, counted from the previous step")
+
+
+class FormField(Strict):
+    code: str = Field(pattern=r"^[a-z][a-z0-9_]+$")
+    label: str
+    type: Literal["text", "amount", "number", "bool"] = "text"
+    required: bool = True
+
+
+class Whitelist(Strict):
+    """How a borrower gets on the whitelist (白名单 / 名录库): the steps in order, and the recommendation form."""
+
+    steps: Param[Annotated[list[WorkflowStep], Field(min_length=1)]]
+    form: Param[list[FormField]] | None = None
 
 
 class Recovery(Strict):
@@ -390,6 +419,7 @@ class Program(Strict):
     effective: Effective
     fund_planned_size: Param[Amount] | None = None
     admission: Admission
+    whitelist: Whitelist
     filing: Filing
     sharing: Sharing
     claims: Claims
@@ -397,6 +427,16 @@ class Program(Strict):
     sanctions: Sanctions
     deadlines: dict[str, Param[Deadline]]
     fees: Fees
+
+    @model_validator(mode="after")
+    def _workflow_deadlines_exist(self) -> "Program":
+        for section, param in (("whitelist.steps", self.whitelist.steps), ("claims.workflow", self.claims.workflow)):
+            for steps in (param.values or {None: param.value}).values():
+                for step in steps or []:
+                    if step.deadline and step.deadline not in self.deadlines:
+                        raise ValueError(f"{section}: step {step.code!r} names deadline {step.deadline!r}, "
+                                         f"which is not a key of `deadlines`")
+        return self
 
     def param(self, p: Param[T], on: dt.date) -> T:
         try:
