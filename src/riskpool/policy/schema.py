@@ -228,6 +228,7 @@ class Filing(Strict):
     all_in_cost_rate_max: Param[dict[str, Ratio]] | None = None
     guarantor_required: Param[bool]
     whitelist_required: Param[bool]
+    agreement_max_years: Param[int] | None = None
     lender_must_be_active: Param[bool]
 
 

@@ -1,0 +1,83 @@
+"""Compensation claims (代偿申请) through their review steps, recoveries (追偿) and write-offs (核销)."""
+
+from __future__ import annotations
+
+from django.db import models
+
+from riskpool.loans.models import Loan
+from riskpool.registry.models import MONEY
+
+
+class Claim(models.Model):
+    OPEN, REFUSED, PAID = "open", "refused", "paid"
+    STATUSES = [(OPEN, "审核中"), (REFUSED, "不予代偿"), (PAID, "已代偿")]
+
+    loan = models.ForeignKey(Loan, on_delete=models.PROTECT, related_name="claims")
+    code = models.CharField(max_length=80, unique=True)
+    submitted_on = models.DateField()
+    status = models.CharField(max_length=20, choices=STATUSES, default=OPEN)
+    next_step = models.CharField(max_length=60, blank=True, help_text="the workflow step awaited")
+    next_due_on = models.DateField(null=True, blank=True)
+    facts = models.JSONField(default=dict, help_text="conditions and documents the lender gave")
+    decision = models.JSONField(default=dict, help_text="the rule's decision at the last assessment")
+    loss_base = models.DecimalField(**MONEY, default=0)
+    fund_share = models.DecimalField(**MONEY, default=0)
+    lender_share = models.DecimalField(**MONEY, default=0)
+    guarantor_share = models.DecimalField(**MONEY, default=0)
+    fund_payable = models.DecimalField(**MONEY, default=0)
+    forfeited = models.DecimalField(**MONEY, default=0)
+    unfunded = models.DecimalField(**MONEY, default=0)
+    paid_amount = models.DecimalField(**MONEY, default=0)
+    paid_on = models.DateField(null=True, blank=True)
+    written_off_on = models.DateField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return self.code
+
+
+class ClaimStep(models.Model):
+    """One review step done: who, when, why, against which due date."""
+
+    claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="steps")
+    step = models.CharField(max_length=60)
+    actor = models.CharField(max_length=120)
+    article = models.CharField(max_length=60)
+    due_on = models.DateField(null=True, blank=True)
+    done_on = models.DateField()
+    approved = models.BooleanField()
+    reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["id"]
+
+    @property
+    def overdue(self) -> bool:
+        return self.due_on is not None and self.done_on > self.due_on
+
+
+class Recovery(models.Model):
+    """Recovery proceeds (追偿所得) after compensation, split by the program's rule."""
+
+    claim = models.ForeignKey(Claim, on_delete=models.PROTECT, related_name="recoveries")
+    received_on = models.DateField()
+    gross = models.DecimalField(**MONEY)
+    costs = models.DecimalField(**MONEY, default=0)
+    to_fund = models.DecimalField(**MONEY)
+    to_lender = models.DecimalField(**MONEY)
+    to_guarantor = models.DecimalField(**MONEY)
+    remit_due_on = models.DateField(null=True, blank=True)
+    remitted_on = models.DateField(null=True, blank=True)
+    after_write_off = models.BooleanField(default=False)
+
+
+class WriteOff(models.Model):
+    """Loss confirmation (损失确认 / 核销) with its evidence."""
+
+    EVIDENCE = [("court_ruling", "法院判决"), ("liquidation", "清算组清算"), ("creditor_notice", "债权人公告"),
+                ("enforcement_terminated", "终结执行裁定")]
+    claim = models.OneToOneField(Claim, on_delete=models.PROTECT, related_name="write_off")
+    on = models.DateField()
+    evidence = models.CharField(max_length=40, choices=EVIDENCE)
+    evidence_ref = models.CharField(max_length=200)
+    amount = models.DecimalField(**MONEY)
+    article = models.CharField(max_length=60)

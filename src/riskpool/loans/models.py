@@ -1,0 +1,75 @@
+"""Covered loans (入池备案), their repayments, arrears and the notices that fall due."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import models
+
+from riskpool.programs.models import Program
+from riskpool.registry.models import MONEY, Borrower, Fund, Institution
+
+
+class Loan(models.Model):
+    FILED, REPAID, CLAIMED, COMPENSATED, WRITTEN_OFF = "filed", "repaid", "claimed", "compensated", "written_off"
+    STATUSES = [(FILED, "在池"), (REPAID, "已结清"), (CLAIMED, "代偿申请中"), (COMPENSATED, "已代偿"),
+                (WRITTEN_OFF, "已核销")]
+
+    code = models.CharField(max_length=60, unique=True, help_text="the lender's contract number")
+    program = models.ForeignKey(Program, on_delete=models.PROTECT, related_name="loans")
+    fund = models.ForeignKey(Fund, on_delete=models.PROTECT, related_name="loans")
+    lender = models.ForeignKey(Institution, on_delete=models.PROTECT, related_name="loans")
+    guarantor = models.ForeignKey(Institution, on_delete=models.PROTECT, null=True, blank=True,
+                                  related_name="guaranteed_loans")
+    borrower = models.ForeignKey(Borrower, on_delete=models.PROTECT, related_name="loans")
+    amount = models.DecimalField(**MONEY)
+    exposure = models.DecimalField(**MONEY, null=True, blank=True)
+    issue_date = models.DateField()
+    maturity_date = models.DateField()
+    term_months = models.PositiveIntegerField()
+    guarantee_fee_rate = models.DecimalField(max_digits=8, decimal_places=6, default=0)
+    product_type = models.CharField(max_length=40, default="loan")
+    all_in_cost_rate = models.DecimalField(max_digits=8, decimal_places=6, null=True, blank=True)
+    guarantee_letter_date = models.DateField(null=True, blank=True)
+    filed_on = models.DateField()
+    status = models.CharField(max_length=20, choices=STATUSES, default=FILED)
+    outstanding_principal = models.DecimalField(**MONEY)
+    unpaid_interest = models.DecimalField(**MONEY, default=0)
+    overdue_since = models.DateField(null=True, blank=True, help_text="first day past due, while in arrears")
+    released_on = models.DateField(null=True, blank=True, help_text="guarantee released (repaid or compensated)")
+    filing_decision = models.JSONField(default=dict)
+
+    def __str__(self) -> str:
+        return self.code
+
+    def days_past_due(self, on: dt.date) -> int:
+        return 0 if self.overdue_since is None or on < self.overdue_since else (on - self.overdue_since).days + 1
+
+
+class Repayment(models.Model):
+    loan = models.ForeignKey(Loan, on_delete=models.PROTECT, related_name="repayments")
+    on = models.DateField()
+    principal = models.DecimalField(**MONEY, default=0)
+    interest = models.DecimalField(**MONEY, default=0)
+
+    class Meta:
+        ordering = ["on", "id"]
+
+
+class Notice(models.Model):
+    """A duty with a due date (通知 / 期限): repayment notice, overdue notice, guarantor alert, risk report."""
+
+    loan = models.ForeignKey(Loan, on_delete=models.CASCADE, related_name="notices")
+    kind = models.CharField(max_length=60, help_text="a deadline key of the policy file, or a notice kind")
+    article = models.CharField(max_length=60)
+    actor = models.CharField(max_length=40)
+    opens_on = models.DateField(null=True, blank=True, help_text="for a 'before' window: the first day it may be done")
+    due_on = models.DateField()
+    done_on = models.DateField(null=True, blank=True)
+    note = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["due_on", "id"]
+
+    def overdue(self, on: dt.date) -> bool:
+        return (self.done_on or on) > self.due_on

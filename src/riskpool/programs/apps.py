@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class ProgramsConfig(AppConfig):
+    name = "riskpool.programs"
+    verbose_name = "项目 / programs"
