@@ -359,6 +359,8 @@ class Recovery(Strict):
     """Recovery proceeds (追偿所得), net of recovery costs."""
 
     distribution: Param[Literal["by_shares", "fund_first"]]
+    write_off_after_months: Param[int] | None = Field(
+        default=None, description="months after payment before an unrecovered loss may be written off")
 
 
 # ---------------------------------------------------------------- sanctions, deadlines, fees
