@@ -23,7 +23,7 @@ def blocking(decision):
 
 def test_kezhou_article_2_loans_issued_before_2030_03_15(kezhou):
     assert file_loan(kezhou, d("2030-03-14"), facts(issue="2030-03-14")).approved
-    assert blocking(file_loan(kezhou, d("2030-03-15"), facts(issue="2030-03-15"))) == ["LOAN_WINDOW"]
+    assert blocking(file_loan(kezhou, d("2030-03-14"), facts(issue="2030-03-15"))) == ["LOAN_WINDOW"]
 
 
 def test_pingluo_article_28_window_2025_10_23_to_2030_10_23_inclusive(pingluo):
@@ -31,14 +31,18 @@ def test_pingluo_article_28_window_2025_10_23_to_2030_10_23_inclusive(pingluo):
     assert blocking(file_loan(pingluo, d("2025-10-23"), facts(issue="2025-10-22", **f))) == ["LOAN_WINDOW"]
     assert file_loan(pingluo, d("2025-10-23"), facts(issue="2025-10-23", **f)).approved
     assert file_loan(pingluo, d("2030-10-23"), facts(issue="2030-10-23", **f)).approved
-    assert blocking(file_loan(pingluo, d("2030-10-24"), facts(issue="2030-10-24", **f))) == ["LOAN_WINDOW"]
+    assert blocking(file_loan(pingluo, d("2030-10-23"), facts(issue="2030-10-24", **f))) == ["LOAN_WINDOW"]
+    # after 2030-10-23 the measures are no longer in force at all
+    assert blocking(file_loan(pingluo, d("2030-10-24"), facts(issue="2030-10-24", **f))) == ["PROGRAM_NOT_IN_FORCE"]
 
 
 def test_kunshan_article_26_three_years_from_issue(kunshan):
     start = kunshan.param(kunshan.filing.loan_window, d("2024-06-01"))
     assert start.last_day == d("2026-12-31")  # issued 2024-01-01 (a parameter), valid three years
     assert file_loan(kunshan, d("2026-12-31"), facts(issue="2026-12-31", fee="0.01")).approved
-    assert blocking(file_loan(kunshan, d("2027-01-01"), facts(issue="2027-01-01", fee="0.01"))) == ["LOAN_WINDOW"]
+    assert blocking(file_loan(kunshan, d("2026-12-31"), facts(issue="2027-01-01", fee="0.01"))) == ["LOAN_WINDOW"]
+    assert blocking(file_loan(kunshan, d("2027-01-01"), facts(issue="2027-01-01", fee="0.01"))) == [
+        "PROGRAM_NOT_IN_FORCE"]
 
 
 def test_kezhou_article_2_leverage_1_to_10(kezhou):

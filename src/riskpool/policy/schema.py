@@ -404,6 +404,8 @@ class Fees(Strict):
 
 
 class Effective(Strict):
+    """When the program is in force: from ``start`` to ``end`` inclusive (none: until repealed)."""
+
     start: dt.date
     end: dt.date | None = None
     article: str

@@ -22,6 +22,10 @@ def _pct(r: Decimal) -> str:
 
 def file_loan(program: Program, on: dt.date, facts: FilingFacts) -> Decision:
     f = program.filing
+    if on < program.effective.start or (program.effective.end is not None and on > program.effective.end):
+        return decide([Reason("PROGRAM_NOT_IN_FORCE", program.effective.article,
+                              f"{program.id} is in force {program.effective.start} to {program.effective.end or '—'}; "
+                              f"nothing can be filed on {on}")])
     p = lambda param: program.param(param, on)  # noqa: E731 - the value in force on the filing date
     loan = facts.loan
     reasons: list[Reason] = []
