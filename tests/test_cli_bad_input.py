@@ -162,9 +162,21 @@ def test_missing_fact(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Non
 
 
 def test_question_dated_before_the_program_start(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    err = rejected(capsys, write(tmp_path, changed(on="2020-01-01")))
-    assert "no value in force on 2020-01-01" in err
+    q = {"program": "kezhou-industry", "question": "management-fee", "on": "2020-01-01",
+         "facts": {"annual_income": "1000000"}}
+    err = rejected(capsys, write(tmp_path, q))
+    assert "on: kezhou-industry 第二十一条: no value in force on 2020-01-01" in err
     assert "2025-03-15" in err  # kezhou-industry's start: when the first value applies
+
+
+def test_filing_before_the_program_start_is_a_refusal_not_an_error(tmp_path: Path,
+                                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    rc, out, err = run(capsys, "evaluate", str(write(tmp_path, changed(on="2020-01-01"))))
+    assert rc == 0, err
+    result = json.loads(out)
+    assert result["outcome"] == "refused"
+    assert [(r["code"], r["article"]) for r in result["reasons"] if r["blocking"]] == [
+        ("PROGRAM_NOT_IN_FORCE", "第二十七条")]
 
 
 def test_deadline_in_a_year_without_holiday_notice(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
