@@ -251,18 +251,18 @@ def test_one_bad_question_among_good_ones_prints_nothing(tmp_path: Path,
 def test_demo_on_an_empty_folder(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     folder = tmp_path / "questions"
     folder.mkdir()
-    rc, out, err = run(capsys, "demo", str(folder))
+    rc, out, err = run(capsys, "demo", "--stories", str(folder), "--questions", str(folder))
     assert rc == 2
     assert out == ""
     assert "Traceback" not in err
-    assert f"{folder}: no question files" in err
+    assert f"{folder} and {folder}: no scenario or question files found" in err
 
 
 def test_demo_with_a_bad_question(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     folder = tmp_path / "questions"
     folder.mkdir()
     bad = write(folder, changed(question="fly"))
-    rc, _, err = run(capsys, "demo", str(folder))
+    rc, _, err = run(capsys, "demo", "--stories", str(tmp_path / "none"), "--questions", str(folder))
     assert rc == 2
     assert "Traceback" not in err
     assert err.startswith(f"riskpool: {bad}: question: ")

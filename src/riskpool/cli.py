@@ -114,13 +114,34 @@ def render_decision(result: dict[str, Any]) -> str:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    folder = Path(args.folder)
-    files = sorted(folder.glob("*.yaml")) + sorted(folder.glob("*.json"))
-    if not files:
-        raise UsageError(f"{folder}: no question files (*.yaml, *.json) found")
+    """The main job: play the example stories on the embedded database, then answer the example questions."""
+    stories = Path(args.stories)
+    questions = Path(args.questions)
+    differing: list[str] = []
+    story_files = sorted(stories.glob("*.yaml"))
+    question_files = sorted(questions.glob("*.yaml")) + sorted(questions.glob("*.json"))
+    if not story_files and not question_files:
+        raise UsageError(f"{stories} and {questions}: no scenario or question files found")
+    if story_files:
+        print(f"Playing {len(story_files)} stories through the services (database: {_database_label()})")
+        setup_django()
+        from riskpool.scenarios.runner import ScenarioError, run_file
+
+        for i, f in enumerate(story_files, 1):
+            try:
+                result = run_file(f)
+            except ScenarioError as e:
+                raise UsageError(str(e)) from None
+            bad = result.get("expectation_mismatches")
+            mark = "✗ NOT as expected: " + "; ".join(bad) if bad else "✓ as expected"
+            if bad:
+                differing.append(f.name)
+            print(f"[{i}/{len(story_files)}] {f.name}  {mark}")
+            print(render_story(result), end="\n\n")
     counts: dict[str, int] = {}
-    differing = []
-    for i, f in enumerate(files, 1):
+    if question_files:
+        print(f"Answering {len(question_files)} questions with the rules")
+    for i, f in enumerate(question_files, 1):
         result = evaluate_file(f)
         counts[result["outcome"]] = counts.get(result["outcome"], 0) + 1
         check = ""
@@ -129,12 +150,23 @@ def cmd_demo(args: argparse.Namespace) -> int:
                 "; ".join(result["expectation_mismatches"])
             if result["expectation_mismatches"]:
                 differing.append(f.name)
-        print(f"[{i}/{len(files)}] {f.name}{check}")
-        print(render_decision(result), end="\n\n")
-    print(f"{len(files)} questions: " + ", ".join(f"{n} {k}" for k, n in sorted(counts.items()))
-          + (f"; {len(differing)} differ from their expectation: {', '.join(differing)}" if differing
-             else "; every stated expectation met"))
+        print(f"[{i}/{len(question_files)}] {f.name}{check}")
+        if args.verbose:
+            print(render_decision(result), end="\n\n")
+    print(f"\nSummary: {len(story_files)} stories played, {len(question_files)} questions answered ("
+          + ", ".join(f"{n} {k}" for k, n in sorted(counts.items())) + "); "
+          + (f"{len(differing)} differ from their expectation: {', '.join(differing)}" if differing
+             else "every stated expectation met"))
     return 1 if differing else 0
+
+
+def _database_label() -> str:
+    import os
+
+    url = os.environ.get("DATABASE_URL")
+    if url:
+        return url.split("@")[-1]
+    return f"SQLite at {Path(os.environ.get('RISKPOOL_HOME', './var')).resolve() / 'riskpool.sqlite3'}"
 
 
 def cmd_calendar_load(args: argparse.Namespace) -> int:
@@ -148,6 +180,100 @@ def cmd_calendar_check(args: argparse.Namespace) -> int:
     d = args.date
     print(f"{d} is {'a working day' if cal.is_working_day(d) else 'not a working day'}"
           + (f"; +{args.add} working days → {cal.add_working_days(d, args.add)}" if args.add else ""))
+    return 0
+
+
+def setup_django(migrate: bool = True) -> None:
+    """Configure Django on the embedded SQLite default (or DATABASE_URL) and bring its schema up to date."""
+    import os
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "riskpool.settings")
+    import django
+    from django.core.management import call_command
+
+    django.setup()
+    if migrate:
+        call_command("migrate", verbosity=0, interactive=False)
+
+
+def _scenario_files(paths: list[str]) -> list[Path]:
+    files: list[Path] = []
+    for p in map(Path, paths):
+        files += sorted(p.glob("*.yaml")) if p.is_dir() else [p]
+    if not files:
+        raise UsageError(f"{', '.join(paths)}: no scenario files (*.yaml) found")
+    return files
+
+
+def cmd_scenario_run(args: argparse.Namespace) -> int:
+    setup_django()
+    from riskpool.scenarios.runner import ScenarioError, run_file
+
+    results, differing = [], 0
+    try:
+        for f in _scenario_files(args.files):
+            result = run_file(f)
+            differing += bool(result.get("expectation_mismatches"))
+            results.append(result)
+    except ScenarioError as e:
+        raise UsageError(str(e)) from None
+    _print_json(results[0] if len(results) == 1 else results)
+    return 1 if differing else 0
+
+
+def render_story(result: dict[str, Any]) -> str:
+    lines = [f"  {result['story']}"]
+    for code, loan in result["loans"].items():
+        claim = loan.get("claim")
+        text = f"    loan {code}: {loan['status']}, outstanding {loan['outstanding_principal']}, {loan['risk_class']}"
+        if claim:
+            reasons = ", ".join(f"{r['code']} [{r['article']}]" for r in claim["reasons"])
+            text += (f"; claim {claim['status']}: loss {claim['loss_base']}, fund {claim['fund_share']} / lender "
+                     f"{claim['lender_share']} / guarantor {claim['guarantor_share']}, paid {claim['paid_amount']}"
+                     + (f", forfeited {claim['forfeited']}" if claim["forfeited"] != "0.00" else "")
+                     + (f", unfunded {claim['unfunded']}" if claim["unfunded"] != "0.00" else "")
+                     + (f", recovered {claim['recovered_to_fund']}" if claim["recovered_to_fund"] != "0.00" else "")
+                     + (f" — {reasons}" if reasons else ""))
+        lines.append(text)
+    for r in result["refusals"]:
+        lines.append(f"    refused as expected, event {r['event']} ({r['do']} {r['on']}): {r['refused'][:160]}")
+    for code, f in result["funds"].items():
+        lines.append(f"    fund {code}: cash {f['cash']}, compensated {f['compensated']}, recovered {f['recovered']}, "
+                     f"covered outstanding {f['covered_outstanding']}")
+    for code, programs_ in result["lenders"].items():
+        for pid, l in programs_.items():
+            lines.append(f"    lender {code} in {pid}: {l['status']}, NPL {l['npl_ratio']}, "
+                         f"compensation ratio {l['compensation_ratio']}, compensation rate {l['compensation_rate']}")
+    check = result["books_check"]
+    lines.append(f"    books: debits {check['debits']} = credits {check['credits']}; "
+                 + ("balanced and consistent" if check["ok"] else "PROBLEMS: " + "; ".join(check["problems"])))
+    return "\n".join(lines)
+
+
+def cmd_books_check(args: argparse.Namespace) -> int:
+    setup_django()
+    from riskpool.claims.reconcile import check_fund
+    from riskpool.registry.models import Fund
+
+    funds = Fund.objects.filter(code=args.fund) if args.fund else Fund.objects.all()
+    if args.fund and not funds.exists():
+        raise UsageError(f"unknown fund {args.fund!r}")
+    bad = 0
+    for fund in funds.order_by("code"):
+        problems = check_fund(fund)
+        bad += bool(problems)
+        print(f"{fund.code}: " + ("books balance and agree with the loan and claim records" if not problems
+                                  else "\n  " + "\n  ".join(problems)))
+    if not funds.exists():
+        print("no funds in the database")
+    return 1 if bad else 0
+
+
+def cmd_sweep(args: argparse.Namespace) -> int:
+    setup_django()
+    from riskpool.sweep import sweep
+
+    print(sweep(args.on or dt.date.today()))
     return 0
 
 
@@ -177,9 +303,25 @@ def build_parser() -> argparse.ArgumentParser:
     ev.add_argument("files", nargs="+")
     ev.set_defaults(func=cmd_evaluate)
 
-    demo = sub.add_parser("demo", help="evaluate every question in a folder and print readable decisions")
-    demo.add_argument("folder", nargs="?", default="examples/questions")
+    demo = sub.add_parser("demo", help="the main job: play the example stories, answer the example questions")
+    demo.add_argument("--stories", default="examples/scenarios")
+    demo.add_argument("--questions", default="examples/questions")
+    demo.add_argument("-v", "--verbose", action="store_true", help="print every question's reasons too")
     demo.set_defaults(func=cmd_demo)
+
+    scenario = sub.add_parser("scenario", help="scenario files (stories)").add_subparsers(dest="action", required=True)
+    srun = scenario.add_parser("run", help="play stories on a fresh database state; print the final state as JSON")
+    srun.add_argument("files", nargs="+", help="scenario files or folders")
+    srun.set_defaults(func=cmd_scenario_run)
+
+    books = sub.add_parser("books", help="the funds' books (专账)").add_subparsers(dest="action", required=True)
+    bcheck = books.add_parser("check", help="debits = credits, and balances agree with the loan and claim records")
+    bcheck.add_argument("--fund")
+    bcheck.set_defaults(func=cmd_books_check)
+
+    sw = sub.add_parser("sweep", help="daily sweep: overdue notices and claim steps, loans by risk class")
+    sw.add_argument("--on", type=_date)
+    sw.set_defaults(func=cmd_sweep)
 
     cal = sub.add_parser("calendar", help="working days: load a holiday notice, check a date").add_subparsers(
         dest="action", required=True)

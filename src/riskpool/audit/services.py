@@ -27,7 +27,7 @@ def audited(*, key: str | None, action: str, actor: str, on: dt.date, subject: s
     ``run`` returns a JSON-able result. Without a key a fresh one is derived from the request, so that two
     identical requests in a scenario still both happen only when they are given distinct keys.
     """
-    digest = _hash({"action": action, **request})
+    digest = _hash({"action": action, "subject": subject, **request})
     key = key or f"{action}:{digest}"
     with transaction.atomic():
         existing = AuditEvent.objects.select_for_update().filter(idempotency_key=key).first()

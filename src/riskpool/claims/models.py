@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db import models
+from django.db.models import Q
 
 from riskpool.loans.models import Loan
 from riskpool.registry.models import MONEY
@@ -28,8 +29,17 @@ class Claim(models.Model):
     forfeited = models.DecimalField(**MONEY, default=0)
     unfunded = models.DecimalField(**MONEY, default=0)
     paid_amount = models.DecimalField(**MONEY, default=0)
-    paid_on = models.DateField(null=True, blank=True)
+    approved_on = models.DateField(null=True, blank=True,
+                                   help_text="the last review step approved it: the compensation was booked as payable")
+    paid_on = models.DateField(null=True, blank=True, help_text="the first payment")
     written_off_on = models.DateField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            # one live claim per loan: a refused claim may be followed by a new one, a paid one may not
+            models.UniqueConstraint(fields=["loan"], condition=Q(status__in=["open", "paid"]),
+                                    name="claims_one_live_claim_per_loan"),
+        ]
 
     def __str__(self) -> str:
         return self.code
@@ -68,6 +78,19 @@ class Recovery(models.Model):
     remit_due_on = models.DateField(null=True, blank=True)
     remitted_on = models.DateField(null=True, blank=True)
     after_write_off = models.BooleanField(default=False)
+
+    @property
+    def net(self):
+        return self.to_fund + self.to_lender + self.to_guarantor
+
+    @property
+    def overdue(self) -> bool:
+        """Remitted after its due date (kunshan 第二十四条: 3 working days); see also ``overdue_on``."""
+        return self.remit_due_on is not None and self.remitted_on is not None and self.remitted_on > self.remit_due_on
+
+    def overdue_on(self, on) -> bool:
+        """Not remitted by its due date, judged on ``on`` (done late, or still waiting after it)."""
+        return self.remit_due_on is not None and self.to_fund > 0 and (self.remitted_on or on) > self.remit_due_on
 
 
 class WriteOff(models.Model):

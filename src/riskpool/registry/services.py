@@ -31,6 +31,7 @@ from riskpool.registry.models import (
 )
 from riskpool.rules.admission import admit
 from riskpool.rules.decision import Decision
+from riskpool.rules.fees import management_fee as fee_rule
 
 
 class RegistryError(ValueError):
@@ -265,3 +266,25 @@ def blacklist(borrower: Borrower, *, on: dt.date, reason: str, article: str, act
     audited(key=None, action="registry.blacklist", actor=actor, on=on, subject=f"borrower:{borrower.code}",
             request={"reason": reason, "article": article, "program": program.code if program else None}, run=run)
 
+
+
+def accrue_management_fee(fund: Fund, *, year: int, on: dt.date, actor: str, audit_cost: Decimal = ZERO,
+                          key: str | None = None) -> Decimal:
+    """The fund manager's fee for a year (kezhou 第二十一条: 8 % of the year's total income; 第二十二条: the
+    audit is paid out of it), accrued to the fund's books. Income is read from the books' income accounts."""
+    start, end = dt.date(year, 1, 1), dt.date(year, 12, 31)
+    before, after = ledger.balances(fund.book, start - dt.timedelta(days=1)), ledger.balances(fund.book, end)
+    income = -sum((after.get(a, ZERO) - before.get(a, ZERO)) for a in ledger_core.INCOME_ACCOUNTS.values())
+    policies = [p.policy for p in fund.programs.all()]
+    policy = next((p for p in policies if p.fees.management_fee_rate_of_income is not None), None)
+    if policy is None:
+        raise RegistryError(f"no program of fund {fund.code} sets a management fee")
+    decision = fee_rule(policy, on, annual_income=income, audit_cost=audit_cost)
+    if not decision.approved:
+        raise RegistryError("; ".join(r.message for r in decision.reasons if r.blocking),
+                            policy.fees.management_fee_rate_of_income.article, decision)
+    fee = decision.amounts["fee"]
+    if fee > 0:
+        _post(fund, ledger_core.management_fee(on, fee, memo=f"{year}年度管理费（收益 {income} × 费率）"),
+              key or f"management_fee:{fund.code}:{year}", actor)
+    return fee
