@@ -45,14 +45,16 @@ def test_same_key_twice_returns_the_same_claim_and_one_row():
     assert Claim.objects.count() == 1
 
 
-def test_without_a_key_an_identical_request_is_the_same_request():
+def test_without_a_key_a_second_request_is_a_new_request():
+    # Only a client-supplied key deduplicates; a second claim on a loan with an open claim is refused.
     world = kunshan_world()
     loan = kunshan_defaulted_loan(world, "KS-001", 0)
-    first = claims.submit_claim(loan, on=d("2026-06-01"), conditions=KUNSHAN_CONDITIONS,
-                                documents=KUNSHAN_DOCUMENTS, actor="ks-bank")
-    again = claims.submit_claim(fresh(loan), on=d("2026-06-01"), conditions=KUNSHAN_CONDITIONS,
-                                documents=KUNSHAN_DOCUMENTS, actor="ks-bank")
-    assert again.pk == first.pk and Claim.objects.count() == 1
+    claims.submit_claim(loan, on=d("2026-06-01"), conditions=KUNSHAN_CONDITIONS, documents=KUNSHAN_DOCUMENTS,
+                        actor="ks-bank")
+    with pytest.raises(claims.ClaimError, match="claim"):
+        claims.submit_claim(fresh(loan), on=d("2026-06-01"), conditions=KUNSHAN_CONDITIONS,
+                            documents=KUNSHAN_DOCUMENTS, actor="ks-bank")
+    assert Claim.objects.count() == 1
 
 
 def test_repeated_review_payment_and_recovery_happen_once():

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import uuid
 from typing import Any, Callable
 
 from django.db import transaction
@@ -24,11 +25,11 @@ def audited(*, key: str | None, action: str, actor: str, on: dt.date, subject: s
             run: Callable[[], dict[str, Any]]) -> dict[str, Any]:
     """Run ``run`` once per key inside one transaction and record it; a repeat returns the first result.
 
-    ``run`` returns a JSON-able result. Without a key a fresh one is derived from the request, so that two
-    identical requests in a scenario still both happen only when they are given distinct keys.
+    ``run`` returns a JSON-able result. Only a client-supplied key deduplicates: without one, every call is a
+    new request (two equal repayments on one day are two repayments), recorded under a fresh key.
     """
-    digest = _hash({"action": action, "subject": subject, **request})
-    key = key or f"{action}:{digest}"
+    digest = _hash({"action": action, "subject": subject, "on": on, **request})
+    key = key or f"{action}:{uuid.uuid4()}"
     with transaction.atomic():
         existing = AuditEvent.objects.select_for_update().filter(idempotency_key=key).first()
         if existing is not None:

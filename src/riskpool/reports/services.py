@@ -790,7 +790,7 @@ def bad_loan_register(program: Program, on: dt.date) -> BadLoanRegister:
             "guarantor_share": c.guarantor_share, "fund_payable": c.fund_payable,
             "approved_on": approved_on if approved_on is not None and approved_on <= on else None,
             "paid_amount": paid_amount, "paid_on": c.paid_on if paid else None,
-            "approved_unpaid": c.fund_payable - paid_amount if approved and status != "written_off" else ZERO,
+            "approved_unpaid": c.fund_payable - paid_amount if approved else ZERO,
             "recoveries": len(mine), "recovered_net": sum((r["net"] for r in mine), ZERO),
             "recovered_to_fund": to_fund, "remitted_to_fund": remitted,
             "remittance_outstanding": to_fund - remitted,
