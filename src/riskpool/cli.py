@@ -16,6 +16,8 @@ from riskpool.calendar import CalendarError, default_calendar, install_notice
 from riskpool.evaluate import QuestionError, evaluate_file
 from riskpool.policy import PolicyError, bundled_ids, load_file, load_program
 from riskpool.policy.schema import Param, ParameterNotInForce, Program
+from riskpool.reports import ReportError
+from riskpool.reports.commands import register as register_reports
 
 EXIT_BAD_INPUT = 2
 
@@ -212,7 +214,7 @@ def cmd_scenario_run(args: argparse.Namespace) -> int:
     results, differing = [], 0
     try:
         for f in _scenario_files(args.files):
-            result = run_file(f)
+            result = run_file(f, keep=args.keep)
             differing += bool(result.get("expectation_mismatches"))
             results.append(result)
     except ScenarioError as e:
@@ -312,12 +314,16 @@ def build_parser() -> argparse.ArgumentParser:
     scenario = sub.add_parser("scenario", help="scenario files (stories)").add_subparsers(dest="action", required=True)
     srun = scenario.add_parser("run", help="play stories on a fresh database state; print the final state as JSON")
     srun.add_argument("files", nargs="+", help="scenario files or folders")
+    srun.add_argument("--keep", action="store_true",
+                      help="keep the story's records in the database (for reports), instead of rolling back")
     srun.set_defaults(func=cmd_scenario_run)
 
     books = sub.add_parser("books", help="the funds' books (专账)").add_subparsers(dest="action", required=True)
     bcheck = books.add_parser("check", help="debits = credits, and balances agree with the loan and claim records")
     bcheck.add_argument("--fund")
     bcheck.set_defaults(func=cmd_books_check)
+
+    register_reports(sub)
 
     sw = sub.add_parser("sweep", help="daily sweep: overdue notices and claim steps, loans by risk class")
     sw.add_argument("--on", type=_date)
@@ -339,7 +345,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return args.func(args)
-    except (PolicyError, QuestionError, CalendarError, UsageError) as e:
+    except (PolicyError, QuestionError, CalendarError, UsageError, ReportError) as e:
         print(f"riskpool: {e}", file=sys.stderr)
         return EXIT_BAD_INPUT
 

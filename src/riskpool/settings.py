@@ -40,6 +40,7 @@ RISKPOOL_APPS = [
     "riskpool.registry",
     "riskpool.loans",
     "riskpool.claims",
+    "riskpool.reports",
 ]
 INSTALLED_APPS = DJANGO_APPS + RISKPOOL_APPS
 

@@ -6,16 +6,14 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from django.db.models import Sum
-
 from riskpool.claims.models import Claim, Recovery
+from riskpool.dbmoney import total
 from riskpool.ledger import services as ledger
 from riskpool.money import ZERO, fmt
 from riskpool.registry.models import Fund
 
 
-def _sum(qs, field: str) -> Decimal:
-    return qs.aggregate(s=Sum(field))["s"] or ZERO
+_sum = total
 
 
 def check_fund(fund: Fund) -> list[str]:

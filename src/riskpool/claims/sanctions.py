@@ -7,9 +7,8 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Sum
-
 from riskpool.claims.models import Claim
+from riskpool.dbmoney import total
 from riskpool.loans.models import Loan
 from riskpool.money import ZERO
 from riskpool.programs.models import Program
@@ -38,14 +37,14 @@ def _ratio(a: Decimal, b: Decimal) -> Decimal:
 def lender_figures(program: Program, lender: Institution, on: dt.date) -> LenderFigures:
     loans = Loan.objects.filter(program=program, lender=lender, filed_on__lte=on)
     active = [l for l in loans if l.status in (Loan.FILED, Loan.CLAIMED)]
-    npl, total, ratio = npl_ratio([(l.outstanding_principal, l.days_past_due(on)) for l in active])
+    npl, outstanding, ratio = npl_ratio([(l.outstanding_principal, l.days_past_due(on)) for l in active])
     year_start = dt.date(on.year, 1, 1)
-    financing = loans.filter(issue_date__gte=year_start).aggregate(s=Sum("amount"))["s"] or ZERO
+    financing = total(loans.filter(issue_date__gte=year_start, issue_date__lte=on), "amount")
     paid = Claim.objects.filter(loan__program=program, loan__lender=lender, paid_on__isnull=False, paid_on__lte=on)
-    comp_year = paid.filter(paid_on__gte=year_start).aggregate(s=Sum("paid_amount"))["s"] or ZERO
-    comp_total = paid.aggregate(s=Sum("paid_amount"))["s"] or ZERO
-    released = loans.filter(released_on__isnull=False, released_on__lte=on).aggregate(s=Sum("amount"))["s"] or ZERO
-    return LenderFigures(total, npl, ratio, financing, comp_year, _ratio(comp_year, financing), comp_total, released,
+    comp_year = total(paid.filter(paid_on__gte=year_start), "paid_amount")
+    comp_total = total(paid, "paid_amount")
+    released = total(loans.filter(released_on__isnull=False, released_on__lte=on), "amount")
+    return LenderFigures(outstanding, npl, ratio, financing, comp_year, _ratio(comp_year, financing), comp_total, released,
                          _ratio(comp_total, released))
 
 

@@ -23,6 +23,7 @@ from django.db import transaction
 from django.db.models import BigIntegerField, Case, F, Sum, Value, When
 from django.db.models.functions import Cast, Round
 
+from riskpool.dbmoney import fen_units, yuan
 from riskpool.ledger import core
 from riskpool.ledger.core import InsufficientFunds, LedgerError
 from riskpool.ledger.models import Book, LedgerPosting, LedgerTransaction
@@ -106,15 +107,12 @@ def _check_bounds(book: Book, txn: core.Transaction) -> None:
 
 
 # A posting's amount in whole fen, as an integer: what the database adds up (exact on every backend).
-_FEN_UNITS = Cast(Round(F("amount") * Value(100)), BigIntegerField())
+_FEN_UNITS = fen_units("amount")
+_yuan = yuan
 
 
 def _sum_fen(expression=_FEN_UNITS) -> Sum:
     return Sum(expression, output_field=BigIntegerField())
-
-
-def _yuan(fen_units: int | None) -> Decimal:
-    return ZERO if fen_units is None else Decimal(fen_units) * FEN
 
 
 def _postings(book: Book, as_of: dt.date | None = None):

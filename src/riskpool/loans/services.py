@@ -8,10 +8,9 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Sum
-
 from riskpool.audit.services import audited
 from riskpool.calendar import CalendarError, default_calendar
+from riskpool.dbmoney import total
 from riskpool.loans.models import Loan, Notice, Repayment
 from riskpool.money import ZERO, fmt
 from riskpool.programs.models import Program
@@ -49,12 +48,11 @@ def covered_outstanding(fund: Fund, exclude: Loan | None = None) -> Decimal:
     qs = Loan.objects.filter(fund=fund, status__in=ACTIVE)
     if exclude is not None:
         qs = qs.exclude(pk=exclude.pk)
-    return qs.aggregate(s=Sum("outstanding_principal"))["s"] or ZERO
+    return total(qs, "outstanding_principal")
 
 
 def borrower_outstanding(program: Program, borrower: Borrower) -> Decimal:
-    return Loan.objects.filter(program=program, borrower=borrower, status__in=ACTIVE).aggregate(
-        s=Sum("outstanding_principal"))["s"] or ZERO
+    return total(Loan.objects.filter(program=program, borrower=borrower, status__in=ACTIVE), "outstanding_principal")
 
 
 def file_loan(*, code: str, program: Program, lender: Institution, borrower: Borrower, amount: Decimal,

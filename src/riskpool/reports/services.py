@@ -40,6 +40,8 @@ from typing import Any, Iterable
 from django.db.models import BigIntegerField, Count, F, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Cast, Coalesce, Round
 
+from riskpool.dbmoney import fen_units, sum_fen, total, yuan
+
 from riskpool.audit.models import AuditEvent
 from riskpool.claims.models import Claim, Recovery, WriteOff
 from riskpool.ledger import core as ledger_core
@@ -99,21 +101,7 @@ def _period(start: dt.date, end: dt.date) -> None:
 
 # ============================================================================ small helpers
 
-def _fen_units(field: str):
-    return Cast(Round(F(field) * Value(100)), BigIntegerField())
-
-
-def _sum(field: str, filter: Q | None = None) -> Sum:
-    """Sum of a money field in whole fen (an integer): exact on every backend."""
-    return Sum(_fen_units(field), filter=filter, output_field=BigIntegerField())
-
-
-def _yuan(fen_units: int | None) -> Decimal:
-    return ZERO if fen_units is None else Decimal(fen_units) * FEN
-
-
-def _total(qs: QuerySet, field: str) -> Decimal:
-    return _yuan(qs.aggregate(s=_sum(field))["s"])
+_fen_units, _sum, _yuan, _total = fen_units, sum_fen, yuan, total
 
 
 def ratio(numerator: Decimal, denominator: Decimal) -> Decimal | None:

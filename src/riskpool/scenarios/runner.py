@@ -195,6 +195,9 @@ class _Story:
         loans.report_arrears(self.loan(e.loan, n), on=e.on, overdue_since=e.overdue_since,
                              unpaid_interest=e.unpaid_interest, actor=e.actor, key=e.key or f"ev{n}")
 
+    def _do_complete_notice(self, n: int, e: s.CompleteNotice) -> None:
+        loans.complete_notice(self.loan(e.loan, n), e.kind, on=e.on, actor=e.actor)
+
     def _do_submit_claim(self, n: int, e: s.SubmitClaim) -> None:
         claims.submit_claim(self.loan(e.loan, n), on=e.on, conditions=e.conditions, documents=e.documents,
                             recoveries=e.recoveries, third_party_payouts=e.third_party_payouts,
@@ -297,8 +300,15 @@ class _Rollback(Exception):
     pass
 
 
-def play(scenario: s.Scenario, source: str = "scenario") -> dict[str, Any]:
-    """Play a story on a fresh state and return the final state; the database is left as it was."""
+def play(scenario: s.Scenario, source: str = "scenario", *, keep: bool = False) -> dict[str, Any]:
+    """Play a story on a fresh state and return the final state.
+
+    The database is left as it was, unless ``keep``: then the story's records stay (for reports and the
+    admin), provided the database holds no fund of that code yet. Either way a failing story writes nothing.
+    """
+    if keep and Fund.objects.filter(code=scenario.fund.code).exists():
+        raise ScenarioError(f"{source}: fund: {scenario.fund.code!r} already exists in this database; "
+                            "--keep plays a story only into a database without it")
     story = _Story(scenario, source)
     result: dict[str, Any] = {}
     try:
@@ -307,7 +317,8 @@ def play(scenario: s.Scenario, source: str = "scenario") -> dict[str, Any]:
             for n, event in enumerate(scenario.events, 1):
                 story.play(n, event)
             result = story.snapshot(scenario.events[-1].on)
-            raise _Rollback
+            if not keep:
+                raise _Rollback
     except _Rollback:
         pass
     if scenario.expect is not None:
@@ -348,5 +359,5 @@ def _is_number(text: str) -> bool:
         return False
 
 
-def run_file(path: str | Path) -> dict[str, Any]:
-    return play(load(path), str(path))
+def run_file(path: str | Path, *, keep: bool = False) -> dict[str, Any]:
+    return play(load(path), str(path), keep=keep)

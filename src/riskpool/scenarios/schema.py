@@ -125,6 +125,14 @@ class ReportArrears(_Event):
     unpaid_interest: Amount = Decimal(0)
 
 
+class CompleteNotice(_Event):
+    """A notice given or report made (e.g. the 30-day alert to the guarantor, kezhou 第十三条（一）)."""
+
+    do: Literal["complete_notice"]
+    loan: str
+    kind: str
+
+
 class SubmitClaim(_Event):
     do: Literal["submit_claim"]
     loan: str
@@ -186,7 +194,7 @@ class ReviewLenders(_Event):
 
 Event = Annotated[
     Union[InjectCapital, RecordIncome, ManagementFee, Whitelist, RemoveFromWhitelist, FileLoan, Repay, ReportArrears,
-          SubmitClaim, Review, Pay, RecordRecovery, RemitRecovery, WriteOff, SetAgreementStatus, ReviewLenders],
+          CompleteNotice, SubmitClaim, Review, Pay, RecordRecovery, RemitRecovery, WriteOff, SetAgreementStatus, ReviewLenders],
     Field(discriminator="do"),
 ]
 
