@@ -371,7 +371,8 @@ DEMO_COUNTY = textwrap.dedent("""\
         article: 第十四条
         value:
           - {code: submitted, actor: lender, article: 第十四条, description: 合作银行提出代偿申请}
-          - {code: payment, actor: fund_manager, article: 第十四条, description: 资金管理人审核并支付}
+          - {code: review, actor: fund_manager, article: 第十四条, description: 资金管理人审核}
+          - {code: payment, actor: fund_manager, article: 第十四条, description: 资金管理人支付}
       preconditions:
         article: 第十四条
         value:

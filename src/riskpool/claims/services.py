@@ -184,7 +184,8 @@ def claim_facts(claim_or_loan: Claim | Loan, on: dt.date, *, conditions: dict[st
         has_guarantor=loan.guarantor_id is not None,
         negotiated_guarantor_share=negotiated_guarantor_share,
         loan_filed=True,
-        conditions=conditions,
+        # facts the records establish (e.g. an extension, pingluo 第十一条6) override what the lender states
+        conditions={**conditions, **loan.claim_conditions},
         documents=documents,
         fund_balance=registry.fund_money(loan.fund, on),
         lender_cumulative_compensation=compensated,

@@ -37,6 +37,9 @@ class Loan(models.Model):
     unpaid_interest = models.DecimalField(**MONEY, default=0)
     overdue_since = models.DateField(null=True, blank=True, help_text="first day past due, while in arrears")
     released_on = models.DateField(null=True, blank=True, help_text="guarantee released (repaid or compensated)")
+    extended_months = models.PositiveIntegerField(default=0, help_text="months added by extensions (展期)")
+    claim_conditions = models.JSONField(default=dict, blank=True,
+                                        help_text="claim conditions the records establish, e.g. restructured")
     filing_decision = models.JSONField(default=dict)
 
     def __str__(self) -> str:

@@ -150,6 +150,45 @@ def _maturity_notices(loan: Loan) -> list[str]:
     return [n for n, p in policy.deadlines.items() if policy.param(p, loan.filed_on).event == "maturity"]
 
 
+def extend(loan: Loan, *, on: dt.date, months: int, actor: str, key: str | None = None) -> Loan:
+    """Extension (展期): kezhou 第十一条 grants it to an eligible borrower; where the policy says an extension
+    is a restructuring (pingluo 第十一条6) it sets that claim condition and marks the borrower."""
+    policy = loan.program.policy
+    param = policy.filing.extension
+    if param is None or not policy.param(param, on).allowed:
+        raise LoanError(f"{loan.program.code} allows no extension", param.article if param else "")
+    spec = policy.param(param, on)
+    if loan.status not in ACTIVE:
+        raise LoanError(f"loan {loan.code} is {loan.status}: it cannot be extended")
+    if months < 1:
+        raise LoanError(f"loan {loan.code}: an extension adds at least one month, not {months}")
+    new_term = loan.term_months + months
+    term = policy.filing.term_months
+    if spec.within_term_limit and term is not None:
+        limit = policy.param(term, on).max
+        if limit is not None and new_term > limit:
+            raise LoanError(f"loan {loan.code}: extended term {new_term} months exceeds {limit} months", term.article)
+
+    def run() -> dict[str, Any]:
+        loan.term_months, loan.extended_months = new_term, loan.extended_months + months
+        loan.maturity_date = add_months(loan.issue_date, new_term)
+        if spec.sets_condition:
+            loan.claim_conditions = {**loan.claim_conditions, spec.sets_condition: True}
+            facts = dict(loan.borrower.facts)
+            facts["restructurings"] = sorted(set(facts.get("restructurings") or []) | {"extension"})
+            loan.borrower.facts = facts
+            loan.borrower.save()
+        loan.save()
+        loan.notices.filter(done_on__isnull=True, kind__in=_maturity_notices(loan)).delete()
+        _schedule(loan, {"maturity": loan.maturity_date})
+        return {"maturity": loan.maturity_date.isoformat()}
+
+    audited(key=key, action="loans.extend", actor=actor, on=on, subject=f"loan:{loan.code}",
+            request={"months": months}, run=run)
+    loan.refresh_from_db()
+    return loan
+
+
 def report_arrears(loan: Loan, *, on: dt.date, overdue_since: dt.date, unpaid_interest: Decimal = ZERO, actor: str,
                    key: str | None = None) -> Loan:
     """Arrears (逾期 / 欠息) reported by the lender: starts the overdue clock and the notices that follow it."""

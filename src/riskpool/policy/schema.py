@@ -214,6 +214,14 @@ class MonthRange(Strict):
         return self
 
 
+class Extension(Strict):
+    """Loan extension (展期): whether allowed, within the term limit, and what it does to coverage."""
+
+    allowed: bool
+    within_term_limit: bool = True
+    sets_condition: str | None = Field(default=None, description="a claim condition fact an extension makes true")
+
+
 class Filing(Strict):
     """Filing (入池备案) limits. A parameter left out means the program sets no such limit."""
 
@@ -229,6 +237,7 @@ class Filing(Strict):
     guarantor_required: Param[bool]
     whitelist_required: Param[bool]
     agreement_max_years: Param[int] | None = None
+    extension: Param[Extension] | None = None
     lender_must_be_active: Param[bool]
 
 
@@ -321,7 +330,8 @@ class Document(Strict):
 
 
 class Claims(Strict):
-    workflow: Param[Annotated[list[WorkflowStep], Field(min_length=2)]]
+    # at least: the lender's submission, one review that approves, and the payment
+    workflow: Param[Annotated[list[WorkflowStep], Field(min_length=3)]]
     preconditions: Param[list[Condition]]
     refusals: Param[list[Condition]]
     documents: Param[list[Document]]

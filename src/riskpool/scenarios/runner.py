@@ -191,6 +191,9 @@ class _Story:
         loans.repay(self.loan(e.loan, n), on=e.on, principal=e.principal, interest=e.interest, actor=e.actor,
                     key=e.key or f"ev{n}")
 
+    def _do_extend(self, n: int, e: s.Extend) -> None:
+        loans.extend(self.loan(e.loan, n), on=e.on, months=e.months, actor=e.actor, key=e.key or f"ev{n}")
+
     def _do_report_arrears(self, n: int, e: s.ReportArrears) -> None:
         loans.report_arrears(self.loan(e.loan, n), on=e.on, overdue_since=e.overdue_since,
                              unpaid_interest=e.unpaid_interest, actor=e.actor, key=e.key or f"ev{n}")

@@ -118,6 +118,14 @@ class Repay(_Event):
     interest: Amount = Decimal(0)
 
 
+class Extend(_Event):
+    """Extension (展期) by a number of months."""
+
+    do: Literal["extend"]
+    loan: str
+    months: int = Field(ge=1)
+
+
 class ReportArrears(_Event):
     do: Literal["report_arrears"]
     loan: str
@@ -193,7 +201,7 @@ class ReviewLenders(_Event):
 
 
 Event = Annotated[
-    Union[InjectCapital, RecordIncome, ManagementFee, Whitelist, RemoveFromWhitelist, FileLoan, Repay, ReportArrears,
+    Union[InjectCapital, RecordIncome, ManagementFee, Whitelist, RemoveFromWhitelist, FileLoan, Repay, Extend, ReportArrears,
           CompleteNotice, SubmitClaim, Review, Pay, RecordRecovery, RemitRecovery, WriteOff, SetAgreementStatus, ReviewLenders],
     Field(discriminator="do"),
 ]
