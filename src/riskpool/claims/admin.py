@@ -3,17 +3,7 @@
 from django.contrib import admin
 
 from riskpool.claims.models import Claim, ClaimStep, Recovery, WriteOff
-
-
-class ReadOnly(admin.ModelAdmin):
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+from riskpool.ledger.admin import ReadOnlyAdmin as ReadOnly
 
 
 class StepInline(admin.TabularInline):

@@ -147,14 +147,18 @@ def set_agreement_status(a: Agreement, status: str, *, on: dt.date, reason: str,
 
 # ----------------------------------------------------------------------------- borrowers
 
+# Borrowers identified by a resident ID number rather than a USCC (个人、农户、小微企业主).
+NATURAL_PERSON_KINDS = frozenset({"farmer", "natural_person", "small_business_owner"})
+
 def register_borrower(code: str, name: str, *, kind: str = "enterprise", facts: dict[str, Any] | None = None) -> Borrower:
     """A borrower, identified by USCC (GB 32100-2015) or resident ID number (GB 11643-1999)."""
+    person = kind in NATURAL_PERSON_KINDS
     try:
-        code = check_resident_id(code) if kind in {"farmer", "natural_person"} else check_uscc(code)
+        code = check_resident_id(code) if person else check_uscc(code)
     except IdentityError as e:
         raise RegistryError(str(e)) from None
     facts = dict(facts or {})
-    facts.setdefault("uscc" if kind not in {"farmer", "natural_person"} else "resident_id", code)
+    facts.setdefault("resident_id" if person else "uscc", code)
     facts.setdefault("kind", kind)
     borrower, created = Borrower.objects.get_or_create(code=code, defaults={"name": name, "kind": kind, "facts": facts})
     if not created:
