@@ -139,17 +139,23 @@ def test_pingluo_article_11_3_local_household_or_premises(pingluo):
     assert admit(pingluo, d("2026-03-01"), dict(outsider, local_premises=True), d("2028-03-01")).approved
 
 
-def test_pingluo_article_3_small_micro_or_sannong(pingluo):
-    firm = dict(PINGLUO_FARMER, kind="enterprise", registered_in_rural_area=False, industries=["manufacturing"])
+def test_pingluo_article_11_1_every_enterprise_must_be_small_or_micro(pingluo):
+    firm = dict(PINGLUO_FARMER, kind="enterprise")
     on, maturity = d("2026-03-01"), d("2028-03-01")
     medium = dict(firm, size={"industry": "industry", "employees": 300, "revenue": Decimal("20000000")})
     assert blocking(admit(pingluo, on, medium, maturity)) == ["ELIGIBLE_SUBJECT"]
-    # not knowing whether it is a 三农 subject leaves the question open rather than refusing it
-    unknown = {k: v for k, v in medium.items() if k != "registered_in_rural_area"}
-    assert admit(pingluo, on, unknown, maturity).outcome == "incomplete"
     small = dict(firm, size={"industry": "industry", "employees": 299, "revenue": Decimal("20000000")})
     assert admit(pingluo, on, small, maturity).approved
-    # a medium-sized firm in farming is still a 三农 subject
-    assert admit(pingluo, on, dict(medium, industries=["agriculture"]), maturity).approved
-    assert admit(pingluo, on, dict(medium, registered_in_rural_area=True), maturity).approved
-    assert admit(pingluo, on, dict(firm, kind="individual_business"), maturity).approved
+    # a 三农 enterprise (rural registration, farming) is still held to the size test of 第十一条1
+    farming = dict(medium, industries=["agriculture"], registered_in_rural_area=True)
+    assert blocking(admit(pingluo, on, farming, maturity)) == ["ELIGIBLE_SUBJECT"]
+    # an enterprise whose size is not stated is left open, not refused
+    assert admit(pingluo, on, firm, maturity).outcome == "incomplete"
+
+
+def test_pingluo_article_3_non_enterprise_subjects(pingluo):
+    on, maturity = d("2026-03-01"), d("2028-03-01")
+    for kind in ("individual_business", "small_business_owner", "farmer", "new_agricultural_operator",
+                 "non_enterprise_organisation"):
+        assert admit(pingluo, on, dict(PINGLUO_FARMER, kind=kind), maturity).approved
+    assert blocking(admit(pingluo, on, dict(PINGLUO_FARMER, kind="listed_company"), maturity)) == ["ELIGIBLE_SUBJECT"]

@@ -103,3 +103,10 @@ def test_pingluo_article_11_6_restructured_borrower_not_compensated(pingluo):
 def test_a_refusal_stands_even_when_documents_are_missing(pingluo):
     decision = assess_claim(pingluo, ON, claim(dict(PINGLUO_OK, borrower_restructured=True), []))
     assert decision.outcome == "refused"
+
+
+def test_kunshan_article_11_exposure_above_the_last_tier_is_refused_not_an_error(kunshan):
+    decision = assess_claim(kunshan, ON, claim(KUNSHAN_OK, KUNSHAN_DOCS, exposure="15000000.01"))
+    assert decision.outcome == "refused"
+    assert [(r.code, r.article) for r in decision.reasons if r.blocking] == [("EXPOSURE_NOT_COVERED", "第十一条")]
+    assert decision.amounts["fund_payable"] == 0

@@ -147,3 +147,11 @@ def test_filing_reports_capacity(kezhou):
     decision = file_loan(kezhou, d("2026-03-02"), facts(fund_balance="80000000", covered_outstanding="100"))
     assert decision.amounts["capacity"] == Decimal("800000000.00")
     assert decision.amounts["covered_outstanding_after"] == Decimal("1000100")
+
+
+def test_kezhou_article_8_2_no_fees_besides_interest_and_guarantee_fee(kezhou, kunshan):
+    loan = LoanApplication(amount="1000000", issue_date="2026-03-02", term_months=12, guarantee_fee_rate="0.01",
+                           other_fees="5000")
+    decision = file_loan(kezhou, d("2026-03-02"), FilingFacts(loan=loan, borrower_whitelisted=True,
+                                                              fund_balance="100000000"))
+    assert blocking(decision) == ["OTHER_FEES"]

@@ -115,3 +115,12 @@ def test_limited_liability_fund_pays_no_more_than_it_holds(kezhou, pingluo):
 def test_loss_never_negative_when_recoveries_exceed_principal(kezhou):
     s = share_loss(kezhou, ON, claim("1000000", repaid_principal="600000", recoveries="500000"))
     assert s.loss_base == 0 and s.fund_payable == 0
+
+
+def test_kezhou_article_13_recoveries_beyond_the_principal_reduce_the_interest(kezhou):
+    # unpaid principal 400,000 + interest 200,000 − recovered 500,000 = 100,000 loss
+    s = share_loss(kezhou, ON, claim("1000000", repaid_principal="600000", recoveries="500000",
+                                     unpaid_interest="200000"))
+    assert (s.principal_loss, s.interest_loss, s.loss_base) == (Decimal("0"), Decimal("100000.00"),
+                                                                Decimal("100000.00"))
+    assert s.fund_share == Decimal("50000.00")

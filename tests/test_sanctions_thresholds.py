@@ -55,3 +55,9 @@ def test_five_tier_risk_class_by_days_past_due(days, code):
 def test_npl_ratio_counts_substandard_doubtful_loss():
     npl, total, ratio = npl_ratio([(Decimal("90"), 0), (Decimal("5"), 90), (Decimal("3"), 91), (Decimal("2"), 400)])
     assert (npl, total, ratio) == (Decimal("5"), Decimal("100"), Decimal("0.05"))
+
+
+def test_kunshan_article_23_compensation_in_a_year_without_new_financing_suspends(kunshan):
+    r = check_lender(kunshan, ON, annual_compensation=Decimal("100"), annual_financing=Decimal("0"))
+    assert r.outcome == "refused" and r.details["action"] == "suspend"
+    assert check_lender(kunshan, ON, annual_compensation=Decimal("0"), annual_financing=Decimal("0")).approved

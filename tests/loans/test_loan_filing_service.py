@@ -111,3 +111,14 @@ def test_kezhou_article_10_and_11_notices_on_filing():
     # 20 working days before Fri 2026-10-16, counting back: 10-15, 14, 13, 12, 10 (make-up Saturday), 09, 08,
     # [National Day], 09-30, 29, 28, [Mid-Autumn 09-25..27], 24, 23, 22, 21, 20 (make-up Sunday), 18, 17, 16, 15, 14
     assert repayment_notice.opens_on == dt.date(2026, 9, 14)
+
+
+def test_kunshan_article_11_exposure_is_the_borrowers_total_at_the_lender(kunshan_world):
+    first = _file(kunshan_world, "A", "4000000")
+    second = _file(kunshan_world, "B", "4000000")
+    assert first.exposure == D("4000000") and second.exposure == D("8000000")  # → the ≤ 10,000,000 tier
+    from riskpool.claims.services import claim_facts
+    from riskpool.rules.sharing import share_loss
+
+    facts = claim_facts(second, dt.date(2026, 6, 1), conditions={}, documents=[])
+    assert share_loss(kunshan_world[0].policy, dt.date(2026, 6, 1), facts).ratios["fund"] == D("0.60")

@@ -59,7 +59,7 @@ def file_loan(*, code: str, program: Program, lender: Institution, borrower: Bor
               issue_date: dt.date, term_months: int, actor: str, guarantor: Institution | None = None,
               guarantee_fee_rate: Decimal = ZERO, product_type: str = "loan", all_in_cost_rate: Decimal | None = None,
               exposure: Decimal | None = None, guarantee_letter_date: dt.date | None = None,
-              on: dt.date | None = None, key: str | None = None) -> Loan:
+              other_fees: Decimal = ZERO, on: dt.date | None = None, key: str | None = None) -> Loan:
     """File a loan; the filing rule decides on the filing date against the stored totals. Refused: LoanError."""
     on = on or issue_date
     policy = program.policy
@@ -67,7 +67,8 @@ def file_loan(*, code: str, program: Program, lender: Institution, borrower: Bor
     facts = FilingFacts(
         loan=LoanApplication(amount=amount, issue_date=issue_date, term_months=term_months,
                              guarantee_fee_rate=guarantee_fee_rate, product_type=product_type,
-                             all_in_cost_rate=all_in_cost_rate, has_guarantor=guarantor is not None),
+                             all_in_cost_rate=all_in_cost_rate, has_guarantor=guarantor is not None,
+                             other_fees=other_fees),
         borrower_whitelisted=registry.is_whitelisted(program, borrower),
         borrower_outstanding=borrower_outstanding(program, borrower),
         fund_balance=registry.fund_money(fund, on),
@@ -75,6 +76,10 @@ def file_loan(*, code: str, program: Program, lender: Institution, borrower: Bor
         covered_outstanding=covered_outstanding(fund),
         lender_status=registry.lender_status(lender, program, on),
     )
+    if exposure is None:
+        # 单个融资机构授信敞口 (kunshan 第十一条): the borrower's covered outstanding at this lender, this loan included
+        exposure = amount + total(Loan.objects.filter(program=program, borrower=borrower, lender=lender,
+                                                      status__in=ACTIVE), "outstanding_principal")
     decision = filing_rule(policy, on, facts)
     if not decision.approved:
         raise LoanError(f"loan {code} refused: " + "; ".join(

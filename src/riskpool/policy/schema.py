@@ -152,6 +152,13 @@ AnyOf.model_rebuild()
 AllOf.model_rebuild()
 
 
+class Institutions(Strict):
+    """Who may cooperate: criteria over an institution's facts, per role (same kinds as admission)."""
+
+    lender: Param[list[Criterion]] | None = None
+    guarantor: Param[list[Criterion]] | None = None
+
+
 class Admission(Strict):
     """Borrower admission (准入): every criterion must hold."""
 
@@ -234,6 +241,7 @@ class Filing(Strict):
     guarantee_fee_rate_max: Param[Ratio] | None = None
     product_types: Param[list[str]] | None = None
     all_in_cost_rate_max: Param[dict[str, Ratio]] | None = None
+    other_fees_allowed: Param[bool] | None = None
     guarantor_required: Param[bool]
     whitelist_required: Param[bool]
     agreement_max_years: Param[int] | None = None
@@ -434,6 +442,7 @@ class Program(Strict):
     effective: Effective
     fund_planned_size: Param[Amount] | None = None
     admission: Admission
+    institutions: Institutions | None = None
     whitelist: Whitelist
     filing: Filing
     sharing: Sharing

@@ -31,6 +31,8 @@ class Institution(models.Model):
     code = models.SlugField(max_length=60, unique=True)
     name = models.CharField(max_length=200)
     kind = models.CharField(max_length=30, choices=KINDS)
+    facts = models.JSONField(default=dict, blank=True,
+                             help_text="eligibility facts: institution_type, state_owned, province, city, county, …")
 
     def __str__(self) -> str:
         return self.code
@@ -50,6 +52,8 @@ class Agreement(models.Model):
     status = models.CharField(max_length=20, choices=STATUSES, default=ACTIVE)
     status_reason = models.CharField(max_length=300, blank=True)
     status_since = models.DateField(null=True, blank=True)
+    eligibility = models.JSONField(default=dict, blank=True,
+                                   help_text="the institution-eligibility decision when the agreement was signed")
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["institution", "program", "role"], name="one_agreement_per_role")]

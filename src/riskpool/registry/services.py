@@ -29,7 +29,7 @@ from riskpool.registry.models import (
     WhitelistEntry,
     WhitelistStep,
 )
-from riskpool.rules.admission import admit
+from riskpool.rules.admission import admit, eligible_institution
 from riskpool.rules.decision import Decision
 from riskpool.rules.fees import management_fee as fee_rule
 
@@ -86,17 +86,23 @@ def fund_capital(fund: Fund, on: dt.date | None = None) -> Decimal:
 
 # ----------------------------------------------------------------------------- institutions
 
-def register_institution(code: str, name: str, kind: str) -> Institution:
+def register_institution(code: str, name: str, kind: str, *, facts: dict[str, Any] | None = None) -> Institution:
+    """An institution; ``facts`` are what its eligibility is judged on (type, ownership, place)."""
     if kind not in dict(Institution.KINDS):
         raise RegistryError(f"institution kind {kind!r} is not one of {', '.join(dict(Institution.KINDS))}")
-    inst, created = Institution.objects.get_or_create(code=code, defaults={"name": name, "kind": kind})
-    if not created and (inst.name, inst.kind) != (name, kind):
-        raise RegistryError(f"institution {code} already exists as {inst.name} ({inst.kind})")
+    inst, created = Institution.objects.get_or_create(code=code, defaults={"name": name, "kind": kind,
+                                                                           "facts": facts or {}})
+    if not created:
+        if (inst.name, inst.kind) != (name, kind):
+            raise RegistryError(f"institution {code} already exists as {inst.name} ({inst.kind})")
+        if facts:
+            inst.facts = {**inst.facts, **facts}
+            inst.save()
     return inst
 
 
 def sign_agreement(institution: Institution, program: Program, *, role: str, start: dt.date, end: dt.date,
-                   actor: str) -> Agreement:
+                   actor: str, key: str | None = None) -> Agreement:
     """A cooperation agreement (合作协议); kezhou 第八条（一）: at most five years."""
     policy = program.policy
     limit = policy.filing.agreement_max_years
@@ -106,11 +112,18 @@ def sign_agreement(institution: Institution, program: Program, *, role: str, sta
         years = policy.param(limit, start)
         if end > _add_years(start, years):
             raise RegistryError(f"agreement {start} → {end} is longer than {years} years", limit.article)
-    result = audited(key=None, action="registry.sign_agreement", actor=actor, on=start,
+    # kezhou 第八条（二）, kunshan 第二条/第八条, pingluo 第五条/第六条: who may cooperate. A refusal stops the
+    # agreement; unknown facts are recorded as unverified on it, for the bureau to complete.
+    eligibility = eligible_institution(policy, role, start, institution.facts)
+    if eligibility.outcome == "refused":
+        raise RegistryError(f"{institution.name} may not cooperate as {role} in {program.code}: " + "; ".join(
+            f"{r.code} [{r.article}] {r.message}" for r in eligibility.reasons if r.blocking), decision=eligibility)
+    result = audited(key=key, action="registry.sign_agreement", actor=actor, on=start,
                      subject=f"agreement:{institution.code}:{program.code}:{role}",
                      request={"start": start, "end": end},
                      run=lambda: {"id": Agreement.objects.create(institution=institution, program=program, role=role,
-                                                                 start=start, end=end).pk})
+                                                                 start=start, end=end,
+                                                                 eligibility=eligibility.as_dict()).pk})
     return Agreement.objects.get(pk=result["id"])
 
 
@@ -128,7 +141,8 @@ def lender_status(institution: Institution, program: Program, on: dt.date) -> st
     return a.status
 
 
-def set_agreement_status(a: Agreement, status: str, *, on: dt.date, reason: str, article: str, actor: str) -> None:
+def set_agreement_status(a: Agreement, status: str, *, on: dt.date, reason: str, article: str, actor: str,
+                         key: str | None = None) -> None:
     """Suspend, terminate or restore a cooperation (kezhou 第二十五条（二）, kunshan 第二十三条)."""
     if status not in dict(Agreement.STATUSES):
         raise RegistryError(f"status {status!r} is not one of {', '.join(dict(Agreement.STATUSES))}")
@@ -141,7 +155,7 @@ def set_agreement_status(a: Agreement, status: str, *, on: dt.date, reason: str,
         a.save()
         return {"status": status}
 
-    audited(key=None, action="registry.set_agreement_status", actor=actor, on=on,
+    audited(key=key, action="registry.set_agreement_status", actor=actor, on=on,
             subject=f"agreement:{a.pk}", request={"status": status, "reason": reason, "article": article}, run=run)
 
 

@@ -165,7 +165,9 @@ def _evaluate(c: Any, facts: Mapping[str, Any], on: dt.date, maturity: dt.date |
                                   + "; ".join(r.message for r in subreasons))]
         if all(o is True for o in outcomes):
             return True, subreasons
-        return (None if None in outcomes else False), [r for r in subreasons if r.blocking]
+        if False in outcomes:  # one failed condition decides, whatever else is unknown
+            return False, [r for r in subreasons if r.blocking and r.code != "FACT_MISSING"]
+        return None, [r for r in subreasons if r.blocking]
 
     raise TypeError(f"unknown criterion {c!r}")  # the schema admits no other kind
 
@@ -184,6 +186,19 @@ def admit(program: Program, on: dt.date, facts: Mapping[str, Any], maturity: dt.
             check_uscc(str(facts["uscc"]))
         except IdentityError as e:
             reasons.append(Reason("USCC_INVALID", USCC_STANDARD, str(e)))
-    for criterion in program.admission.criteria:
-        reasons.extend(_evaluate(criterion, facts, on, maturity)[1])
-    return decide(reasons)
+    return decide(reasons + check_criteria(program.admission.criteria, on, facts, maturity))
+
+
+def check_criteria(criteria: list[Any], on: dt.date, facts: Mapping[str, Any],
+                   maturity: dt.date | None = None) -> list[Reason]:
+    """Every reason from a list of criteria (all must hold); used for borrowers and for institutions."""
+    return [reason for criterion in criteria for reason in _evaluate(criterion, facts, on, maturity)[1]]
+
+
+def eligible_institution(program: Program, role: str, on: dt.date, facts: Mapping[str, Any]) -> Decision:
+    """May this institution cooperate in this role (kezhou 第八条, kunshan 第二条/第八条, pingluo 第五条/第六条)?"""
+    param = getattr(program.institutions, role, None) if program.institutions else None
+    if param is None:
+        return decide([])
+    on = max(on, program.effective.start)  # an agreement may be signed before the measures take effect
+    return decide(check_criteria(program.param(param, on), on, facts))

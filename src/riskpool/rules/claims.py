@@ -13,7 +13,7 @@ from riskpool.money import ZERO
 from riskpool.policy.schema import Program
 from riskpool.rules.decision import Decision, Reason, decide
 from riskpool.rules.facts import ClaimFacts
-from riskpool.rules.sharing import share_loss
+from riskpool.rules.sharing import NoTierError, share_loss
 
 
 def admissibility(program: Program, on: dt.date, facts: ClaimFacts) -> list[Reason]:
@@ -47,7 +47,13 @@ def admissibility(program: Program, on: dt.date, facts: ClaimFacts) -> list[Reas
 def assess_claim(program: Program, on: dt.date, facts: ClaimFacts) -> Decision:
     """Admissible claims get the sharing amounts; refused ones pay nothing but still show the loss."""
     reasons = admissibility(program, on, facts)
-    sharing = share_loss(program, on, facts)
+    try:
+        sharing = share_loss(program, on, facts)
+    except NoTierError as e:
+        reasons.append(Reason("EXPOSURE_NOT_COVERED", program.sharing.ratios.article,
+                              f"the exposure is not covered by any sharing tier: {e}"))
+        return decide(reasons, {k: ZERO for k in ("loss_base", "fund_share", "lender_share", "guarantor_share",
+                                                  "fund_payable", "forfeited", "unfunded")})
     decision = decide(reasons + list(sharing.reasons), sharing.amounts(), ratios={
         k: str(v) for k, v in sharing.ratios.items()})
     if not decision.approved:

@@ -34,6 +34,7 @@ class LoanApplication(Facts):
     product_type: str = "loan"
     all_in_cost_rate: Ratio | None = None
     has_guarantor: bool = True
+    other_fees: Amount = Decimal(0)  # fees charged to the borrower besides interest and the guarantee fee
 
 
 class FilingFacts(Facts):

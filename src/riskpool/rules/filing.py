@@ -89,6 +89,10 @@ def file_loan(program: Program, on: dt.date, facts: FilingFacts) -> Decision:
                 check(loan.all_in_cost_rate <= cap, "ALL_IN_COST", f.all_in_cost_rate_max.article,
                       f"all-in cost {_pct(loan.all_in_cost_rate)} vs at most {_pct(cap)} for {loan.product_type}")
 
+    if f.other_fees_allowed is not None and not p(f.other_fees_allowed):
+        check(loan.other_fees == 0, "OTHER_FEES", f.other_fees_allowed.article,
+              f"fees besides interest and the guarantee fee: {fmt(loan.other_fees)}; none may be charged")
+
     if p(f.guarantor_required):
         check(loan.has_guarantor, "GUARANTOR_REQUIRED", f.guarantor_required.article,
               "a guaranteed loan needs a guarantor" + ("" if loan.has_guarantor else "; none given"))

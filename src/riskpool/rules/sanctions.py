@@ -55,9 +55,12 @@ def npl_ratio(outstanding_by_days_past_due: list[tuple[Decimal, int]]) -> tuple[
 def _breach(param: Param[Threshold], threshold: Threshold, code: str, what: str, numerator: Decimal,
             denominator: Decimal) -> list[Reason]:
     ratio = numerator / denominator if denominator else Decimal(0)
-    breached = ratio > threshold.limit if threshold.strict else ratio >= threshold.limit
+    # compared without dividing, so that compensation in a year with no new financing still counts
+    bound = threshold.limit * denominator
+    breached = numerator > 0 and (numerator > bound if threshold.strict else numerator >= bound)
     op = ">" if threshold.strict else "≥"
-    message = (f"{what} {fmt(numerator)} / {fmt(denominator)} = {ratio * 100:.2f}%; "
+    shown = f"{ratio * 100:.2f}%" if denominator else "undefined (nothing to divide by)"
+    message = (f"{what} {fmt(numerator)} / {fmt(denominator)} = {shown}; "
                f"{threshold.action} when {op} {threshold.limit * 100}%")
     return [Reason(code, param.article, message, blocking=breached)]
 

@@ -60,18 +60,23 @@ def share_loss(program: Program, on: dt.date, facts: ClaimFacts) -> Sharing:
     p = lambda param: program.param(param, on)  # noqa: E731
     reasons: list[Reason] = []
 
-    principal_loss = max(ZERO, fen(facts.approved_principal - facts.repaid_principal - facts.recoveries
-                                   - facts.third_party_payouts))
+    # Recoveries and payouts reduce the unpaid principal first (kunshan 第十五条's formula); what exceeds it
+    # reduces the interest in the base, so no recovered yuan is ignored and the base is never negative.
+    unpaid_principal = facts.approved_principal - facts.repaid_principal
+    deductions = facts.recoveries + facts.third_party_payouts
+    principal_loss = max(ZERO, fen(unpaid_principal - deductions))
+    excess = max(ZERO, deductions - unpaid_principal)
     base_spec = p(s.loss_base)
     interest = (facts.unpaid_interest if base_spec.include_interest else ZERO) + (
         facts.penalty_interest if base_spec.include_penalty_interest else ZERO)
-    interest_loss = fen(interest)
+    interest_loss = max(ZERO, fen(interest - excess))
     loss_base = principal_loss + interest_loss
     reasons.append(Reason(
         "LOSS_BASE", s.loss_base.article,
         f"principal {fmt(facts.approved_principal)} − repaid {fmt(facts.repaid_principal)} − recoveries "
         f"{fmt(facts.recoveries)} − third-party payouts {fmt(facts.third_party_payouts)} = {fmt(principal_loss)}"
-        + (f"; + interest {fmt(interest_loss)}" if base_spec.include_interest
+        + (f"; + interest {fmt(interest_loss)}" + (f" (after {fmt(excess)} recovered beyond the principal)"
+                                                     if excess else "") if base_spec.include_interest
            else "; interest is borne by the lender") + f"; loss base {fmt(loss_base)}",
         blocking=False))
 

@@ -128,7 +128,7 @@ class _Story:
             raise ScenarioError(f"{self.source}: fund: {e}") from None
         for i, p in enumerate(sc.parties):
             try:
-                inst = registry.register_institution(p.code, p.name, p.kind)
+                inst = registry.register_institution(p.code, p.name, p.kind, facts=p.facts)
                 for a in p.agreements:
                     registry.sign_agreement(inst, programs.get(a.program), role=a.role or p.kind, start=a.start,
                                             end=a.end, actor="finance_bureau")
@@ -228,6 +228,10 @@ class _Story:
     def _do_write_off(self, n: int, e: s.WriteOff) -> None:
         claims.write_off(self.claim(e.loan, n), on=e.on, evidence=e.evidence, evidence_ref=e.evidence_ref,
                          actor=e.actor, key=e.key or f"ev{n}")
+
+    def _do_sign_agreement(self, n: int, e: s.SignAgreement) -> None:
+        registry.sign_agreement(self.inst(e.institution, n, "institution"), self.program(e.program, n), role=e.role,
+                                start=e.start, end=e.end, actor=e.actor, key=e.key)
 
     def _do_set_agreement_status(self, n: int, e: s.SetAgreementStatus) -> None:
         a = registry.agreement(self.inst(e.lender, n, "lender"), self.program(e.program, n))

@@ -41,6 +41,7 @@ class PartySpec(Strict):
     code: str
     name: str
     kind: Literal["lender", "guarantor", "fund_manager", "finance_bureau", "industry_department"]
+    facts: dict[str, Any] = Field(default_factory=dict, description="eligibility facts (type, ownership, place)")
     agreements: list[AgreementSpec] = Field(default_factory=list)
 
 
@@ -184,6 +185,15 @@ class WriteOff(_Event):
     evidence_ref: str
 
 
+class SignAgreement(_Event):
+    do: Literal["sign_agreement"]
+    institution: str
+    program: str
+    role: Literal["lender", "guarantor"]
+    start: dt.date
+    end: dt.date
+
+
 class SetAgreementStatus(_Event):
     do: Literal["set_agreement_status"]
     lender: str
@@ -202,7 +212,7 @@ class ReviewLenders(_Event):
 
 Event = Annotated[
     Union[InjectCapital, RecordIncome, ManagementFee, Whitelist, RemoveFromWhitelist, FileLoan, Repay, Extend, ReportArrears,
-          CompleteNotice, SubmitClaim, Review, Pay, RecordRecovery, RemitRecovery, WriteOff, SetAgreementStatus, ReviewLenders],
+          CompleteNotice, SubmitClaim, Review, Pay, RecordRecovery, RemitRecovery, WriteOff, SignAgreement, SetAgreementStatus, ReviewLenders],
     Field(discriminator="do"),
 ]
 
