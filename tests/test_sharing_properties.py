@@ -23,7 +23,7 @@ def claims(draw):
         approved_principal=principal,
         repaid_principal=draw(st.decimals(min_value=0, max_value=principal, places=2)),
         recoveries=draw(money), unpaid_interest=draw(money),
-        exposure=draw(st.decimals(min_value=principal, max_value=15_000_000, places=2)),
+        exposure=draw(st.one_of(st.none(), st.decimals(min_value=principal, max_value=15_000_000, places=2))),
         has_guarantor=draw(st.booleans()),
         fund_balance=draw(st.decimals(min_value=0, max_value=50_000_000, places=2)),
         lender_cumulative_released=draw(st.decimals(min_value=0, max_value=10**9, places=2)),
