@@ -52,20 +52,8 @@ def test_pingluo_article_11_6_extension_voids_the_claim_and_excludes_the_borrowe
     assert "NOT_RESTRUCTURED" in admit(program.policy, dt.date(2027, 12, 1), farmer.facts).codes()
 
 
-def test_kunshan_article_12_extension_within_60_months():
-    program = programs.get("kunshan-kunyurong")
-    fund = registry.create_fund("ks", "池", ["kunshan-kunyurong"], actor="x")
-    registry.inject_capital(fund, dt.date(2025, 1, 2), D("10000000"), actor="x")
-    lender = registry.register_institution("l", "租赁", "lender")
-    registry.sign_agreement(lender, program, role="lender", start=dt.date(2024, 6, 1), end=dt.date(2026, 12, 31),
-                            actor="x")
-    firm = registry.register_borrower("91320583MA1K00030E", "企业", facts={
-        "registered_region": "昆山市", "qualifications": [{"kind": "talent_enterprise"}]})
-    registry.whitelist_step(program, firm, "recommendation", on=dt.date(2025, 3, 3), actor="科技局", form={
-        "company_name": "企业", "registered_address": "昆山", "industry_field": "软件", "financing_need": 1,
-        "paid_in_capital": 1, "core_ip": True, "contact": "a", "contact_phone": "1", "town_officer": "b",
-        "town_officer_phone": "2", "reasons": "c"})
-    registry.whitelist_step(program, firm, "inclusion", on=dt.date(2025, 3, 3), actor="管理人")
+def test_kunshan_article_12_extension_within_60_months(kunshan_world):
+    program, _, lender, firm = kunshan_world
     loan = loans.file_loan(code="KS-1", program=program, lender=lender, borrower=firm, amount=D("100000"),
                            issue_date=dt.date(2025, 3, 10), term_months=48, actor="l")
     loan = loans.extend(loan, on=dt.date(2026, 1, 5), months=12, actor="l")

@@ -14,24 +14,6 @@ pytestmark = pytest.mark.django_db
 D = Decimal
 
 
-@pytest.fixture
-def kunshan_world():
-    program = programs.get("kunshan-kunyurong")
-    fund = registry.create_fund("ks-pool", "综合风险池", ["kunshan-kunyurong"], actor="财政局")
-    registry.inject_capital(fund, dt.date(2025, 1, 2), D("1000000"), actor="财政局")
-    lender = registry.register_institution("ks-lease", "租赁", "lender")
-    registry.sign_agreement(lender, program, role="lender", start=dt.date(2024, 6, 1), end=dt.date(2026, 12, 31),
-                            actor="财政局")
-    firm = registry.register_borrower("91320583MA1K00030E", "昆山某企业", facts={
-        "registered_region": "昆山市", "qualifications": [{"kind": "talent_enterprise"}]})
-    registry.whitelist_step(program, firm, "recommendation", on=dt.date(2025, 3, 3), actor="科技局", form={
-        "company_name": "昆山某企业", "registered_address": "昆山", "industry_field": "软件", "financing_need": 300,
-        "paid_in_capital": 500, "core_ip": True, "contact": "陈", "contact_phone": "1", "town_officer": "周",
-        "town_officer_phone": "2", "reasons": "人才"})
-    registry.whitelist_step(program, firm, "inclusion", on=dt.date(2025, 3, 3), actor="管理人")
-    return program, fund, lender, firm
-
-
 def _file(world, code, amount, on=dt.date(2025, 3, 10), **kw):
     program, fund, lender, firm = world
     return loans.file_loan(code=code, program=program, lender=lender, borrower=firm, amount=D(amount),

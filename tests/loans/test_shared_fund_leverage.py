@@ -13,12 +13,9 @@ from riskpool.registry import services as registry
 
 pytestmark = pytest.mark.django_db
 D = Decimal
-FORM = {"company_name": "企业", "registered_address": "昆山", "industry_field": "软件", "financing_need": 1,
-        "paid_in_capital": 1, "core_ip": True, "contact": "a", "contact_phone": "1", "town_officer": "b",
-        "town_officer_phone": "2", "reasons": "c"}
 
 
-def test_kunshan_article_9_sibling_products_share_the_pool(tmp_path):
+def test_kunshan_article_9_sibling_products_share_the_pool(tmp_path, whitelist_in_kunshan):
     # a sibling product of the pool: the same rules under another id, as a fourth policy file would be
     text = (resources.files("riskpool.policy") / "programs" / "kunshan-kunyurong.yaml").read_text("utf-8")
     sibling_file = tmp_path / "kunshan-sibling.yaml"
@@ -33,8 +30,7 @@ def test_kunshan_article_9_sibling_products_share_the_pool(tmp_path):
     for program in (kunyurong, sibling):
         registry.sign_agreement(lender, program, role="lender", start=dt.date(2024, 6, 1), end=dt.date(2026, 12, 31),
                                 actor="x")
-        registry.whitelist_step(program, firm, "recommendation", on=dt.date(2025, 3, 3), actor="科技局", form=FORM)
-        registry.whitelist_step(program, firm, "inclusion", on=dt.date(2025, 3, 3), actor="管理人")
+        whitelist_in_kunshan(program, firm)
     loans.file_loan(code="A", program=kunyurong, lender=lender, borrower=firm, amount=D("9000000"),
                     issue_date=dt.date(2025, 3, 10), term_months=24, actor="l")
     loans.file_loan(code="B", program=sibling, lender=lender, borrower=firm, amount=D("6000000"),

@@ -4,7 +4,6 @@ recoveries booked are what the recovery records say."""
 
 from __future__ import annotations
 
-from decimal import Decimal
 
 from riskpool.claims.models import Claim, Recovery
 from riskpool.dbmoney import total

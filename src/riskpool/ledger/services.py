@@ -20,14 +20,14 @@ import datetime as dt
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import BigIntegerField, Case, F, Sum, Value, When
-from django.db.models.functions import Cast, Round
+from django.db.models import BigIntegerField, Case, Sum, Value, When
 
-from riskpool.dbmoney import fen_units, yuan
+from riskpool.dbmoney import fen_units
+from riskpool.dbmoney import yuan as _yuan
 from riskpool.ledger import core
 from riskpool.ledger.core import InsufficientFunds, LedgerError
 from riskpool.ledger.models import Book, LedgerPosting, LedgerTransaction
-from riskpool.money import FEN, ZERO
+from riskpool.money import ZERO
 
 
 class IdempotencyConflict(LedgerError):
@@ -108,7 +108,6 @@ def _check_bounds(book: Book, txn: core.Transaction) -> None:
 
 # A posting's amount in whole fen, as an integer: what the database adds up (exact on every backend).
 _FEN_UNITS = fen_units("amount")
-_yuan = yuan
 
 
 def _sum_fen(expression=_FEN_UNITS) -> Sum:

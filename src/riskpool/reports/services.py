@@ -37,10 +37,12 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, Iterable
 
-from django.db.models import BigIntegerField, Count, F, OuterRef, Q, QuerySet, Subquery, Sum, Value
-from django.db.models.functions import Cast, Coalesce, Round
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 
-from riskpool.dbmoney import fen_units, sum_fen, total, yuan
+from riskpool.dbmoney import sum_fen as _sum
+from riskpool.dbmoney import total as _total
+from riskpool.dbmoney import yuan as _yuan
 
 from riskpool.audit.models import AuditEvent
 from riskpool.claims.models import Claim, Recovery, WriteOff
@@ -100,9 +102,6 @@ def _period(start: dt.date, end: dt.date) -> None:
 
 
 # ============================================================================ small helpers
-
-_fen_units, _sum, _yuan, _total = fen_units, sum_fen, yuan, total
-
 
 def ratio(numerator: Decimal, denominator: Decimal) -> Decimal | None:
     """numerator / denominator to six places (half up); None when the denominator is zero."""
