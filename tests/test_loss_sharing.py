@@ -108,7 +108,7 @@ def test_limited_liability_fund_pays_no_more_than_it_holds(kezhou, pingluo):
     s = share_loss(kezhou, ON, claim("1000000", fund_balance="123456.78"))
     assert (s.fund_share, s.fund_payable, s.unfunded) == (
         Decimal("500000.00"), Decimal("123456.78"), Decimal("376543.22"))
-    s = share_loss(pingluo, ON, claim("1000000", fund_balance="0", lender_cumulative_released="1e9"))
+    s = share_loss(pingluo, ON, claim("1000000", fund_balance="0", lender_cumulative_released="1000000000"))
     assert s.fund_payable == 0 and s.unfunded == Decimal("800000.00")
 
 

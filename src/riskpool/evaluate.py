@@ -11,16 +11,16 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, Callable, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, ValidationError
 
-from riskpool import yamlio
+from riskpool import inputs, yamlio
 from riskpool.calendar import CalendarError
 from riskpool.policy import PolicyError, Program, load_file, load_program
 from riskpool.policy.loader import describe_validation_error
 from riskpool.policy.schema import ParameterNotInForce
 from riskpool.rules import admission, claims, deadlines, fees, filing, recovery, sanctions
 from riskpool.rules.decision import APPROVED, Decision, Reason
-from riskpool.rules.facts import Amount, ClaimFacts, Facts, FilingFacts, Ratio, RecoveryFacts
+from riskpool.rules.facts import Amount, ClaimFacts, Date, Facts, FilingFacts, Label, Months, Ratio, RecoveryFacts
 from riskpool.rules.sharing import NoTierError
 
 
@@ -28,13 +28,18 @@ class QuestionError(ValueError):
     """A question file that cannot be answered; the message names file, key path, value, expectation."""
 
 
+Days = inputs.Count(0, 36_500)
+ProgramRef = inputs.Text(1000)
+Note = inputs.Text(10_000, multiline=True)
+
+
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 class DeadlineFacts(Facts):
-    name: str
-    event_date: dt.date
+    name: Label
+    event_date: Date
 
 
 class LenderFacts(Facts):
@@ -50,41 +55,41 @@ class ProgramFacts(Facts):
 
 
 class RiskClassFacts(Facts):
-    days_past_due: int = Field(ge=0)
+    days_past_due: Days
 
 
 class ManagementFeeFacts(Facts):
-    annual_income: Decimal
+    annual_income: Amount
     audit_cost: Amount = Decimal(0)
 
 
 class SubsidyFacts(Facts):
     guaranteed_amount: Amount
     fee_rate: Ratio
-    term_months: int = Field(ge=1)
-    borrower_already_subsidised: bool = False
+    term_months: Months
+    borrower_already_subsidised: StrictBool = False
 
 
 class AfterCompensationFacts(Facts):
-    malicious_evasion: bool = False
+    malicious_evasion: StrictBool = False
 
 
 class Expectation(_Strict):
     """What a policy person expects (OpenFisca-style test case); checked by the tests and `riskpool demo`."""
 
     outcome: Literal["approved", "refused", "incomplete"]
-    amounts: dict[str, str] = Field(default_factory=dict)
-    codes: list[str] = Field(default_factory=list, description="blocking reason codes, in any order")
+    amounts: dict[Label, inputs.NumberText] = Field(default_factory=dict)
+    codes: list[Label] = Field(default_factory=list, description="blocking reason codes, in any order")
     details: dict[str, Any] = Field(default_factory=dict)
 
 
 class Question(_Strict):
-    program: str = Field(description="a bundled program id, or the path of a policy file")
+    program: ProgramRef = Field(description="a bundled program id, or the path of a policy file")
     question: Literal["admit", "file", "claim", "recovery", "deadline", "lender-check", "program-check",
                       "risk-class", "management-fee", "guarantee-fee-subsidy", "after-compensation"]
-    on: dt.date
+    on: Date
     facts: dict[str, Any] = Field(default_factory=dict)
-    note: str | None = None
+    note: Note | None = None
     expect: Expectation | None = None
 
 
@@ -189,9 +194,11 @@ def mismatches(result: dict[str, Any], expect: Expectation) -> list[str]:
 def evaluate_file(path: str | Path) -> dict[str, Any]:
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        text = yamlio.read(path)
     except (OSError, UnicodeDecodeError) as e:
         raise QuestionError(f"{path}: cannot read the file ({getattr(e, 'strerror', None) or e})") from None
+    except yamlio.YamlError as e:
+        raise QuestionError(f"{path}: {e}") from None
     try:
         data = yamlio.load(text)
     except yamlio.YamlError as e:

@@ -9,41 +9,31 @@ whole exactly (largest-remainder method).
 
 from __future__ import annotations
 
-from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 from typing import Mapping
+
+from riskpool import inputs
+from riskpool.inputs import InputError
 
 FEN = Decimal("0.01")
 ZERO = Decimal("0.00")
 
 
-class MoneyError(ValueError):
-    """An amount that is not a finite decimal number of yuan."""
-
-    def __init__(self, message: str):
-        super().__init__(message.removeprefix(": "))
+class MoneyError(InputError):
+    """An amount or number that is not a finite decimal number as riskpool.inputs accepts it."""
 
 
 def to_decimal(value: object, *, what: str = "amount") -> Decimal:
-    """Parse a user-given number into Decimal without passing through binary floating point."""
-    if isinstance(value, bool):
-        raise MoneyError(f"{what}: expected a decimal number, got {value!r}")
+    """A number a person wrote (text, int, float) → Decimal, strictly (see riskpool.inputs), never through
+    binary floating point; a Decimal riskpool computed passes as it is (finite only)."""
     if isinstance(value, Decimal):
-        result = value
-    elif isinstance(value, int):
-        result = Decimal(value)
-    elif isinstance(value, float):
-        # YAML gives floats for 0.2 etc.; repr() is the shortest exact decimal spelling of what was typed.
-        result = Decimal(repr(value))
-    elif isinstance(value, str):
-        try:
-            result = Decimal(value.strip().replace(",", ""))
-        except InvalidOperation:
-            raise MoneyError(f"{what}: expected a decimal number, got {value!r}") from None
-    else:
-        raise MoneyError(f"{what}: expected a decimal number, got {value!r}")
-    if not result.is_finite():
-        raise MoneyError(f"{what}: expected a finite decimal number, got {value!r}")
-    return result
+        if not value.is_finite():
+            raise MoneyError(what, value, "a finite decimal number")
+        return value
+    try:
+        return inputs.number(value, what)
+    except InputError as e:
+        raise MoneyError(e.path, e.value, e.expected) from None
 
 
 def fen(amount: Decimal) -> Decimal:
@@ -74,3 +64,19 @@ def allocate(total: Decimal, weights: Mapping[str, Decimal]) -> dict[str, Decima
 def fmt(amount: Decimal) -> str:
     """Decimal string with two places, as printed in decisions and reports."""
     return str(fen(amount))
+
+
+def to_amount(value: object, *, what: str = "amount") -> Decimal:
+    """An amount a person wrote: exact to the fen, 0 ≤ x < 10^13 yuan (riskpool.inputs.amount)."""
+    try:
+        return inputs.amount(value, what)
+    except InputError as e:
+        raise MoneyError(e.path, e.value, e.expected) from None
+
+
+def to_rate(value: object, *, what: str = "rate", lo: Decimal | int = 0, hi: Decimal | int = 1) -> Decimal:
+    """A rate or ratio a person wrote: lo ≤ x ≤ hi, at most 6 decimal places (riskpool.inputs.rate)."""
+    try:
+        return inputs.rate(value, what, lo, hi)
+    except InputError as e:
+        raise MoneyError(e.path, e.value, e.expected) from None

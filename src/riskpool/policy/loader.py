@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import functools
-from decimal import Decimal
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
 
-from riskpool import yamlio
+from riskpool import inputs, yamlio
 
 from riskpool.policy.schema import Program
 
@@ -38,7 +37,7 @@ def _key_path(loc: tuple[Any, ...]) -> str:
 
 
 def _shown(value: Any) -> str:
-    return str(value) if isinstance(value, Decimal) else repr(value)
+    return inputs.shown(value)
 
 
 def describe_validation_error(err: ValidationError, unknown: str = "not part of the policy schema") -> list[str]:
@@ -73,11 +72,13 @@ def load_text(text: str, source: str) -> Program:
 def load_file(path: str | Path) -> Program:
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        text = yamlio.read(path)
     except OSError as e:
         raise PolicyError(str(path), [f"cannot read the file ({e.strerror})"]) from None
     except UnicodeDecodeError:
         raise PolicyError(str(path), ["the file is not UTF-8 text"]) from None
+    except yamlio.YamlError as e:
+        raise PolicyError(str(path), [str(e)]) from None
     program = load_text(text, str(path))
     if program.id != path.stem:
         raise PolicyError(str(path), [f"id: {program.id!r} differs from the file name {path.stem!r}"])

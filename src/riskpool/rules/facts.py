@@ -3,21 +3,21 @@ builds them from a question file. Amounts are Decimal yuan; ratios are Decimal f
 
 from __future__ import annotations
 
-import datetime as dt
 from decimal import Decimal
-from typing import Annotated, Literal
+from typing import Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
-from riskpool.money import to_decimal
+from riskpool import inputs
 
-
-def _dec(value: object) -> Decimal:
-    return to_decimal(value, what="")
-
-
-Amount = Annotated[Decimal, BeforeValidator(_dec), Field(ge=0)]
-Ratio = Annotated[Decimal, BeforeValidator(_dec), Field(ge=0, le=1)]
+# What a person writes in a question file is parsed strictly (riskpool.inputs): an amount exact to the fen
+# and below 10^13 yuan, a ratio with at most 6 decimal places, a date in 1900–2200, a bounded month count.
+# Decimals computed by riskpool (services build facts from stored records) pass as they are.
+Amount = inputs.Amount
+Ratio = inputs.Ratio
+Date = inputs.Date
+Months = inputs.Count(1, 1200)
+Label = inputs.Text(60)
 
 
 class Facts(BaseModel):
@@ -28,12 +28,12 @@ class LoanApplication(Facts):
     """A loan a lender wants to file (入池备案)."""
 
     amount: Amount = Field(gt=0)
-    issue_date: dt.date
-    term_months: int = Field(ge=1)
+    issue_date: Date
+    term_months: Months
     guarantee_fee_rate: Ratio = Decimal(0)
-    product_type: str = "loan"
+    product_type: Label = "loan"
     all_in_cost_rate: Ratio | None = None
-    has_guarantor: bool = True
+    has_guarantor: StrictBool = True
     other_fees: Amount = Decimal(0)  # fees charged to the borrower besides interest and the guarantee fee
 
 
@@ -41,7 +41,7 @@ class FilingFacts(Facts):
     """Everything the filing limits look at, as of the filing date."""
 
     loan: LoanApplication
-    borrower_whitelisted: bool
+    borrower_whitelisted: StrictBool
     borrower_outstanding: Amount = Decimal(0)  # the borrower's covered outstanding in the program, before this loan
     fund_balance: Amount
     fund_size: Amount | None = None  # the fund's scale (规模); defaults to the balance
@@ -59,11 +59,11 @@ class ClaimFacts(Facts):
     unpaid_interest: Amount = Decimal(0)  # contractual interest due and unpaid
     penalty_interest: Amount = Decimal(0)  # 罚息、复利
     exposure: Amount | None = None  # the borrower's exposure at the lender (Kunshan 第十一条); default approved principal
-    has_guarantor: bool = True
+    has_guarantor: StrictBool = True
     negotiated_guarantor_share: Ratio | None = None
-    loan_filed: bool = True
-    conditions: dict[str, bool] = Field(default_factory=dict)
-    documents: list[str] = Field(default_factory=list)
+    loan_filed: StrictBool = True
+    conditions: dict[str, StrictBool] = Field(default_factory=dict)
+    documents: list[Label] = Field(default_factory=list)
     fund_balance: Amount
     lender_cumulative_compensation: Amount = Decimal(0)  # the fund's payments to this lender so far
     lender_cumulative_released: Amount = Decimal(0)  # guarantees of this lender released so far

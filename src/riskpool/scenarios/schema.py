@@ -3,21 +3,33 @@ the same services the CLI and the pages use. Format: docs/scenarios.md."""
 
 from __future__ import annotations
 
-import datetime as dt
 from decimal import Decimal
 from typing import Annotated, Any, Literal, Union
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
-from riskpool.money import to_decimal
+from riskpool import inputs
 
-
-def _dec(value: object) -> Decimal:
-    return to_decimal(value, what="")
-
-
-Amount = Annotated[Decimal, BeforeValidator(_dec), Field(ge=0)]
-Ratio = Annotated[Decimal, BeforeValidator(_dec), Field(ge=0, le=1)]
+# Everything is checked here, before the story touches the database, the same on SQLite and PostgreSQL
+# (riskpool.inputs): amounts exact to the fen below 10^13 yuan, ratios with at most 6 decimal places, dates
+# in 1900–2200, bounded counts, and codes and texts no longer than the columns that hold them.
+Amount = inputs.Amount
+Ratio = inputs.Ratio
+Date = inputs.Date
+Months = inputs.Count(1, 1200)
+Year = inputs.Year
+Slug = inputs.Code(60, slug=True)  # fund, institution and program codes
+BorrowerCode = inputs.Code(40)  # USCC or resident ID number
+LoanCode = inputs.Code(60)  # the lender's contract number
+Label = inputs.Code(60)  # a step, a notice kind, a document code
+Name = inputs.Text(200)
+Reason = inputs.Text(300)
+Article = inputs.Text(60)
+Actor = inputs.Text(120)
+Key = inputs.Text(120)
+Kind = inputs.Code(40)  # a borrower kind, a product type, write-off evidence
+Note = inputs.Text(300, min_len=0)
+Description = inputs.Text(10_000, multiline=True)
 
 
 class Strict(BaseModel):
@@ -25,96 +37,96 @@ class Strict(BaseModel):
 
 
 class FundSpec(Strict):
-    code: str
-    name: str
-    programs: list[str] = Field(min_length=1)
+    code: Slug
+    name: Name
+    programs: list[Slug] = Field(min_length=1)
 
 
 class AgreementSpec(Strict):
-    program: str
-    start: dt.date
-    end: dt.date
+    program: Slug
+    start: Date
+    end: Date
     role: Literal["lender", "guarantor"] | None = None  # default: the party's kind
 
 
 class PartySpec(Strict):
-    code: str
-    name: str
+    code: Slug
+    name: Name
     kind: Literal["lender", "guarantor", "fund_manager", "finance_bureau", "industry_department"]
     facts: dict[str, Any] = Field(default_factory=dict, description="eligibility facts (type, ownership, place)")
     agreements: list[AgreementSpec] = Field(default_factory=list)
 
 
 class BorrowerSpec(Strict):
-    code: str = Field(description="USCC, or resident ID number for a natural person")
-    name: str
-    kind: str = "enterprise"
+    code: BorrowerCode = Field(description="USCC, or resident ID number for a natural person")
+    name: Name
+    kind: Kind = "enterprise"
     facts: dict[str, Any] = Field(default_factory=dict)
 
 
 class _Event(Strict):
-    on: dt.date
-    actor: str = "scenario"
-    key: str | None = None
-    expect_refusal: str | None = Field(default=None, description="this event must be refused; text the reason contains")
+    on: Date
+    actor: Actor = "scenario"
+    key: Key | None = None
+    expect_refusal: Reason | None = Field(default=None, description="this event must be refused; text the reason contains")
 
 
 class InjectCapital(_Event):
     do: Literal["inject_capital"]
-    fund: str
+    fund: Slug
     amount: Amount
 
 
 class RecordIncome(_Event):
     do: Literal["record_income"]
-    fund: str
+    fund: Slug
     amount: Amount
     kind: Literal["interest", "coupons"] = "interest"
 
 
 class ManagementFee(_Event):
     do: Literal["management_fee"]
-    fund: str
-    year: int
+    fund: Slug
+    year: Year
     audit_cost: Amount = Decimal(0)
 
 
 class Whitelist(_Event):
     do: Literal["whitelist"]
-    program: str
-    borrower: str
-    steps: list[str] | None = Field(default=None, description="default: every step of the program, all approved")
+    program: Slug
+    borrower: BorrowerCode
+    steps: list[Label] | None = Field(default=None, description="default: every step of the program, all approved")
     form: dict[str, Any] | None = None
 
 
 class RemoveFromWhitelist(_Event):
     do: Literal["remove_from_whitelist"]
-    program: str
-    borrower: str
-    reason: str
-    article: str
+    program: Slug
+    borrower: BorrowerCode
+    reason: Reason
+    article: Article
 
 
 class FileLoan(_Event):
     do: Literal["file_loan"]
-    loan: str
-    program: str
-    lender: str
-    borrower: str
-    guarantor: str | None = None
+    loan: LoanCode
+    program: Slug
+    lender: Slug
+    borrower: BorrowerCode
+    guarantor: Slug | None = None
     amount: Amount
-    term_months: int = Field(ge=1)
-    issue_date: dt.date | None = None  # default: `on`
+    term_months: Months
+    issue_date: Date | None = None  # default: `on`
     guarantee_fee_rate: Ratio = Decimal(0)
-    product_type: str = "loan"
+    product_type: Kind = "loan"
     all_in_cost_rate: Ratio | None = None
     exposure: Amount | None = None
-    guarantee_letter_date: dt.date | None = None
+    guarantee_letter_date: Date | None = None
 
 
 class Repay(_Event):
     do: Literal["repay"]
-    loan: str
+    loan: LoanCode
     principal: Amount = Decimal(0)
     interest: Amount = Decimal(0)
 
@@ -123,14 +135,14 @@ class Extend(_Event):
     """Extension (展期) by a number of months."""
 
     do: Literal["extend"]
-    loan: str
-    months: int = Field(ge=1)
+    loan: LoanCode
+    months: Months
 
 
 class ReportArrears(_Event):
     do: Literal["report_arrears"]
-    loan: str
-    overdue_since: dt.date
+    loan: LoanCode
+    overdue_since: Date
     unpaid_interest: Amount = Decimal(0)
 
 
@@ -138,15 +150,15 @@ class CompleteNotice(_Event):
     """A notice given or report made (e.g. the 30-day alert to the guarantor, kezhou 第十三条（一）)."""
 
     do: Literal["complete_notice"]
-    loan: str
-    kind: str
+    loan: LoanCode
+    kind: Label
 
 
 class SubmitClaim(_Event):
     do: Literal["submit_claim"]
-    loan: str
-    conditions: dict[str, bool] = Field(default_factory=dict)
-    documents: list[str] = Field(default_factory=list)
+    loan: LoanCode
+    conditions: dict[Label, StrictBool] = Field(default_factory=dict)
+    documents: list[Label] = Field(default_factory=list)
     recoveries: Amount = Decimal(0)
     third_party_payouts: Amount = Decimal(0)
     unpaid_interest: Amount | None = None
@@ -155,59 +167,59 @@ class SubmitClaim(_Event):
 
 class Review(_Event):
     do: Literal["review"]
-    loan: str
-    step: str
-    approved: bool = True
-    reason: str = ""
+    loan: LoanCode
+    step: Label
+    approved: StrictBool = True
+    reason: Note = ""
 
 
 class Pay(_Event):
     do: Literal["pay"]
-    loan: str
+    loan: LoanCode
 
 
 class RecordRecovery(_Event):
     do: Literal["record_recovery"]
-    loan: str
+    loan: LoanCode
     gross: Amount
     costs: Amount = Decimal(0)
 
 
 class RemitRecovery(_Event):
     do: Literal["remit_recovery"]
-    loan: str
+    loan: LoanCode
 
 
 class WriteOff(_Event):
     do: Literal["write_off"]
-    loan: str
-    evidence: str
-    evidence_ref: str
+    loan: LoanCode
+    evidence: Kind
+    evidence_ref: Name
 
 
 class SignAgreement(_Event):
     do: Literal["sign_agreement"]
-    institution: str
-    program: str
+    institution: Slug
+    program: Slug
     role: Literal["lender", "guarantor"]
-    start: dt.date
-    end: dt.date
+    start: Date
+    end: Date
 
 
 class SetAgreementStatus(_Event):
     do: Literal["set_agreement_status"]
-    lender: str
-    program: str
+    lender: Slug
+    program: Slug
     status: Literal["active", "suspended", "terminated"]
-    reason: str
-    article: str
+    reason: Reason
+    article: Article
 
 
 class ReviewLenders(_Event):
     """Apply the sanction thresholds to every lender of a program on this date (kezhou 第二十五条, kunshan 第二十三条)."""
 
     do: Literal["review_lenders"]
-    program: str
+    program: Slug
 
 
 Event = Annotated[
@@ -218,8 +230,8 @@ Event = Annotated[
 
 
 class Scenario(Strict):
-    story: str
-    description: str | None = None
+    story: Name
+    description: Description | None = None
     fund: FundSpec
     parties: list[PartySpec] = Field(default_factory=list)
     borrowers: list[BorrowerSpec] = Field(default_factory=list)
