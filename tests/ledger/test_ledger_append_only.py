@@ -3,13 +3,12 @@
 from decimal import Decimal
 
 import pytest
-from django.db import connection
 
 from riskpool.ledger import core, services
 from riskpool.ledger.core import InsufficientFunds, LedgerError
 from riskpool.ledger.models import LedgerPosting, LedgerTransaction
 
-from .conftest import day
+from .conftest import day, tamper
 
 
 @pytest.fixture
@@ -84,8 +83,7 @@ def test_a_reversal_that_would_overdraw_cash_is_refused(book, injected):
 
 def test_check_books_finds_a_row_changed_behind_the_services_back(book, injected):
     posting = injected.postings.get(account="assets:cash")
-    with connection.cursor() as cursor:
-        cursor.execute(f"UPDATE {LedgerPosting._meta.db_table} SET amount = %s WHERE id = %s", ["-5.00", posting.pk])
+    tamper(f"UPDATE {LedgerPosting._meta.db_table} SET amount = %s WHERE id = %s", ["-5.00", posting.pk])
     problems = services.check_books(book)
     assert any("does not balance" in p for p in problems)
     assert any("content hash" in p for p in problems)

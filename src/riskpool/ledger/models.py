@@ -4,6 +4,11 @@ Rows are written only by ``riskpool.ledger.services``. Once written, a transacti
 updated or deleted: ``save()`` on an existing row, ``delete()``, and ``QuerySet.update()``/``delete()`` all
 raise ``LedgerError``. A mistake is corrected by a reversal (``services.reverse``), which posts the opposite
 postings and points back at the original, so the books keep every step (kezhou 第十九条, 第二十二条 audit).
+On PostgreSQL triggers refuse UPDATE and DELETE on both tables whoever sends the SQL (migration 0003), and every
+transaction is sealed into its book's tamper-evident chain (docs/integrity.md).
+
+``AccountBalance`` and ``Book.latest_date`` are the running totals ``post`` keeps (not append-only: updated in the
+posting's transaction; ``services.check_books`` proves them against the postings).
 """
 
 from __future__ import annotations
@@ -48,6 +53,8 @@ class Book(models.Model):
     code = models.SlugField(max_length=64, unique=True)
     name = models.CharField(max_length=200)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
+    latest_date = models.DateField(null=True, blank=True, editable=False,
+                                   help_text="the latest date any transaction is posted on (None: nothing posted)")
 
     class Meta:
         verbose_name = "专账 (book)"
@@ -55,6 +62,27 @@ class Book(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code} {self.name}"
+
+
+class AccountBalance(models.Model):
+    """Running balance of one account of one book, in whole fen (debit positive): every posting adds to it in the
+    transaction that writes the posting, under the book lock. Not append-only (it is updated); ``check_books``
+    proves it equals the sum of the account's postings."""
+
+    book = models.ForeignKey(Book, on_delete=models.PROTECT, related_name="running_balances")
+    account = models.CharField(max_length=64)
+    balance_fen = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = "余额 (running balance)"
+        verbose_name_plural = "余额 (running balances)"
+        ordering = ["book", "account"]
+        constraints = [
+            models.UniqueConstraint(fields=["book", "account"], name="ledger_balance_unique_account_per_book"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.book_id} {self.account} {self.balance_fen}"
 
 
 class LedgerTransaction(AppendOnly):

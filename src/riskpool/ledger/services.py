@@ -12,6 +12,19 @@ integer), and turned back into Decimal yuan here: exact on PostgreSQL and on SQL
 decimals as binary floating point; a plain ``SUM(amount)`` there returns things like 0.0600000000000001.
 Each stored amount is within a hair of its fen value — up to the 15 significant digits SQLite keeps, i.e.
 below 10^13 yuan per posting — so rounding it to the fen before adding is exact.)
+
+Running balances (vision.md: running totals on every hot path, ``books check`` proves them): each book keeps
+one ``AccountBalance`` row per account, in whole fen, and its latest posted date (``Book.latest_date``), both
+updated by ``post`` in the transaction that writes the postings, under the book lock. So a posting dated on or
+after the book's latest date reads a bounded number of rows whatever the size of the book (the bounds check is
+the running balance plus the change); a back-dated one reads only the postings from its date on (the balance
+before its date is the running balance minus them). ``balance``/``balances`` read the running balances when
+``as_of`` is None or not before the latest date. ``check_books`` proves every running balance equals the sum of
+its postings.
+
+Tamper evidence (docs/integrity.md): every transaction written is sealed, in the same database transaction,
+into its book's stream of the HMAC chain (``riskpool.integrity.chain``) with its postings' (account, amount)
+pairs; ``check_books`` includes ``chain.verify`` of that stream.
 """
 
 from __future__ import annotations
@@ -24,9 +37,10 @@ from django.db.models import BigIntegerField, Case, Sum, Value, When
 
 from riskpool.dbmoney import fen_units
 from riskpool.dbmoney import yuan as _yuan
-from riskpool.ledger import core
+from riskpool.integrity import chain
+from riskpool.ledger import chained, core
 from riskpool.ledger.core import InsufficientFunds, LedgerError
-from riskpool.ledger.models import Book, LedgerPosting, LedgerTransaction
+from riskpool.ledger.models import AccountBalance, Book, LedgerPosting, LedgerTransaction
 from riskpool.money import ZERO
 
 
@@ -68,7 +82,7 @@ def _write(book: Book, txn: core.Transaction, *, idempotency_key: str, actor: st
     core.check_transaction(txn)
     digest = core.content_hash(txn, reverses=reverses.pk if reverses else None)
     with transaction.atomic():
-        Book.objects.select_for_update().get(pk=book.pk)  # serialise writers to this book
+        locked = Book.objects.select_for_update().get(pk=book.pk)  # serialise writers to this book
         existing = LedgerTransaction.objects.filter(book=book, idempotency_key=idempotency_key).first()
         if existing is not None:
             if existing.content_hash != digest:
@@ -81,29 +95,52 @@ def _write(book: Book, txn: core.Transaction, *, idempotency_key: str, actor: st
                 raise LedgerError(f"transaction #{reverses.pk} is itself a reversal: post the original again instead")
             if LedgerTransaction.objects.filter(reverses=reverses).exists():
                 raise LedgerError(f"transaction #{reverses.pk} has already been reversed")
-        _check_bounds(book, txn)
+        changes: dict[str, int] = {}
+        for p in txn.postings:
+            changes[p.account] = changes.get(p.account, 0) + chained.fen(p.amount)
+        running = dict(AccountBalance.objects.filter(book=book, account__in=sorted(changes))
+                       .values_list("account", "balance_fen"))
+        _check_bounds(locked, txn, changes, running)
         record = LedgerTransaction.objects.create(
             book=book, date=txn.date, kind=txn.kind, memo=txn.memo, idempotency_key=idempotency_key,
             content_hash=digest, reverses=reverses, actor=actor)
         LedgerPosting.objects.bulk_create(
             LedgerPosting(transaction=record, account=p.account, amount=p.amount) for p in txn.postings)
+        AccountBalance.objects.bulk_create(
+            [AccountBalance(book_id=book.pk, account=a, balance_fen=running.get(a, 0) + change)
+             for a, change in sorted(changes.items())],
+            update_conflicts=True, unique_fields=["book", "account"], update_fields=["balance_fen"])
+        if locked.latest_date is None or txn.date > locked.latest_date:
+            Book.objects.filter(pk=book.pk).update(latest_date=txn.date)
+        chain.seal(chained.stream_for(book.pk), chained.TABLE, record.pk, chained.content(
+            book_id=book.pk, date=txn.date, kind=txn.kind, memo=txn.memo, key=idempotency_key, content_hash=digest,
+            reverses_id=reverses.pk if reverses else None, actor=actor,
+            postings=[(p.account, p.amount) for p in txn.postings]))
     return record
 
 
-def _check_bounds(book: Book, txn: core.Transaction) -> None:
-    """Refuse ``txn`` if a bounded account it moves toward zero would cross zero on any day from its date."""
-    changes: dict[str, Decimal] = {}
-    for p in txn.postings:
-        changes[p.account] = changes.get(p.account, ZERO) + p.amount
-    for account, amount in sorted(changes.items()):
-        if account not in core.BOUNDED or core.normal_sign(account) * amount >= 0:
+def _check_bounds(book: Book, txn: core.Transaction, changes: dict[str, int], running: dict[str, int]) -> None:
+    """Refuse ``txn`` if a bounded account it moves toward zero would cross zero on any day from its date.
+
+    ``book`` is the locked row (its ``latest_date`` is current); ``changes`` and ``running`` are in fen. On or
+    after the latest posted date no later day exists: the running balance plus the change decides. A back-dated
+    transaction reads its account's postings from its date on, and nothing before.
+    """
+    for account, change in sorted(changes.items()):
+        if account not in core.BOUNDED or core.normal_sign(account) * change >= 0:
             continue
-        opening = balance(book, account, as_of=txn.date - dt.timedelta(days=1))
+        amount, current = _yuan(change), _yuan(running.get(account, 0))
+        if book.latest_date is None or txn.date >= book.latest_date:
+            if core.normal_sign(account) * (current + amount) < 0:
+                raise InsufficientFunds(account, current, amount, txn.date)
+            continue
         later = _daily_changes(book, account, since=txn.date)
+        opening = current - sum((c for _, c in later), ZERO)
         breach = core.first_breach(account, [*later, (txn.date, amount)], opening=opening)
         if breach is not None:
             day, _after = breach
-            raise InsufficientFunds(account, balance(book, account, as_of=day), amount, day)
+            before = opening + sum((c for d, c in later if d <= day), ZERO)
+            raise InsufficientFunds(account, before, amount, day)
 
 
 # A posting's amount in whole fen, as an integer: what the database adds up (exact on every backend).
@@ -127,16 +164,30 @@ def _daily_changes(book: Book, account: str, *, since: dt.date) -> list[tuple[dt
     return [(r["transaction__date"], _yuan(r["total"])) for r in rows]
 
 
+def _running(book: Book) -> tuple[dict[str, int], dt.date | None]:
+    """The book's running balances (fen) and latest posted date, read in one statement (one snapshot)."""
+    rows = list(AccountBalance.objects.filter(book=book).values_list("account", "balance_fen", "book__latest_date"))
+    return {a: v for a, v, _ in rows}, (rows[0][2] if rows else None)
+
+
 def balance(book: Book, account: str, as_of: dt.date | None = None) -> Decimal:
     """Signed balance (debit positive) of ``account`` at the end of ``as_of`` (default: everything)."""
     if account not in core.CHART:
         raise LedgerError(f"unknown account {account!r}")
+    running, latest = _running(book)
+    if as_of is None or latest is None or as_of >= latest:
+        return _yuan(running.get(account))
     return _yuan(_postings(book, as_of).filter(account=account).aggregate(total=_sum_fen())["total"])
 
 
 def balances(book: Book, as_of: dt.date | None = None) -> dict[str, Decimal]:
     """Signed balances of every account in the chart (debit positive), in chart order."""
     out = {a: ZERO for a in core.CHART}
+    running, latest = _running(book)
+    if as_of is None or latest is None or as_of >= latest:
+        for account, fen in running.items():
+            out[account] = _yuan(fen)
+        return out
     for row in _postings(book, as_of).values("account").annotate(total=_sum_fen()):
         out[row["account"]] = _yuan(row["total"])
     return out
@@ -157,7 +208,11 @@ def check_books(book: Book) -> list[str]:
 
     Re-runs ``core.check_transaction`` on every stored transaction, checks each stored content hash against
     the content (a row changed behind the services' back shows up here), that reversals negate what they
-    reverse, and that no bounded account is on the wrong side of zero at the end of any day, in date order.
+    reverse, and that no bounded account is on the wrong side of zero at the end of any day, in date order;
+    that every running balance equals the sum of its account's postings and the book's latest date is its
+    latest transaction's; and that the book's stream of the tamper-evident chain verifies
+    (``integrity.chain.verify``: rows edited, inserted or deleted behind the services' back, links deleted or
+    reordered).
     """
     problems: list[str] = []
     records = list(LedgerTransaction.objects.filter(book=book).prefetch_related("postings").order_by("date", "id"))
@@ -187,6 +242,18 @@ def check_books(book: Book) -> list[str]:
                 day, bal = breach
                 problems.append(f"{account} is {bal} at the end of {day.isoformat()}: "
                                 f"{'below zero' if account.startswith('assets:') else 'a debit balance'}")
+    history = {a: sum((chained.fen(c) for _, c in changes), 0) for a, changes in daily.items()}
+    running = dict(AccountBalance.objects.filter(book=book).values_list("account", "balance_fen"))
+    for account in sorted(set(history) | set(running)):
+        if running.get(account) != history.get(account, 0):  # every account posted to has its row
+            stored = "missing" if account not in running else str(_yuan(running[account]))
+            problems.append(f"running balance of {account} is {stored}, "
+                            f"its postings sum to {_yuan(history.get(account, 0))}")
+    latest = Book.objects.filter(pk=book.pk).values_list("latest_date", flat=True).first()
+    expected = max((r.date for r in records), default=None)
+    if latest != expected:
+        problems.append(f"the book's latest posted date is {latest}, its latest transaction is dated {expected}")
+    problems += chain.verify(chained.stream_for(book.pk))
     return problems
 
 
