@@ -1,6 +1,7 @@
 """Sanctions and thresholds: kezhou-industry 第二十五条, kunshan-kunyurong 第二十三条, and the five-tier
 risk class by days past due (《商业银行金融资产风险分类办法》2023)."""
 
+import datetime as dt
 from decimal import Decimal
 
 import pytest
@@ -40,8 +41,10 @@ def test_programs_without_a_ratio_rule_never_suspend(pingluo):
 
 def test_kezhou_article_25_1_compensated_firm_leaves_whitelist_and_evaders_blacklisted(kezhou, pingluo):
     r = after_compensation(kezhou, ON, malicious_evasion=True)
-    assert r.details == {"delist": True, "blacklist": True}
-    assert after_compensation(pingluo, ON).details == {"delist": False, "blacklist": False}
+    # "当年…取消白名单支持资格": barred from the whitelist to the end of the year of the payment
+    assert r.details == {"delist": True, "blacklist": True, "relist_barred_until": dt.date(ON.year, 12, 31)}
+    assert after_compensation(pingluo, ON).details == {"delist": False, "blacklist": False,
+                                                       "relist_barred_until": None}
 
 
 @pytest.mark.parametrize("days, code", [

@@ -350,6 +350,26 @@ def _load_folder(folder: Path) -> list[HolidayNotice]:
     return [notice for _, notice in notices.values()]
 
 
+def _signature(folders: tuple[Path, ...]) -> tuple:
+    out = []
+    for folder in folders:
+        if folder.is_dir():
+            for file in sorted(folder.glob("*.yaml")):
+                st = file.stat()
+                out.append((str(file), st.st_mtime_ns, st.st_size))
+    return tuple(out)
+
+
+_DEFAULT: tuple[tuple, WorkingCalendar] | None = None
+
+
 def default_calendar() -> WorkingCalendar:
-    """Package data, then bundled notices, then notices in :func:`notice_dir` (later wins per year)."""
-    return WorkingCalendar([*_load_folder(BUNDLED_NOTICE_DIR), *_load_folder(notice_dir())])
+    """Package data, then bundled notices, then notices in :func:`notice_dir` (later wins per year).
+
+    Built again only when a notice file is added, changed or removed (a stat of each file, not a parse)."""
+    global _DEFAULT
+    folders = (BUNDLED_NOTICE_DIR, notice_dir())
+    signature = (folders, _signature(folders))
+    if _DEFAULT is None or _DEFAULT[0] != signature:
+        _DEFAULT = (signature, WorkingCalendar([*_load_folder(BUNDLED_NOTICE_DIR), *_load_folder(notice_dir())]))
+    return _DEFAULT[1]

@@ -14,12 +14,14 @@ from pydantic import BaseModel
 
 from riskpool.calendar import CalendarError, default_calendar, install_notice
 from riskpool.evaluate import QuestionError, evaluate_file
+from riskpool.inputs import InputError
 from riskpool.policy import PolicyError, bundled_ids, load_file, load_program
 from riskpool.policy.schema import Param, ParameterNotInForce, Program
 from riskpool.reports import ReportError
 from riskpool.reports.commands import register as register_reports
 
 EXIT_BAD_INPUT = 2
+EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE: what a shell reports for a command whose reader closed early
 
 
 class UsageError(Exception):
@@ -99,7 +101,7 @@ def cmd_programs_validate(args: argparse.Namespace) -> int:
 def cmd_evaluate(args: argparse.Namespace) -> int:
     results = [evaluate_file(f) for f in args.files]
     _print_json(results[0] if len(results) == 1 else results)
-    return 0
+    return 1 if any(r.get("expectation_mismatches") for r in results) else 0  # as `scenario run`
 
 
 def render_decision(result: dict[str, Any]) -> str:
@@ -253,8 +255,13 @@ def render_story(result: dict[str, Any]) -> str:
 
 
 def cmd_books_check(args: argparse.Namespace) -> int:
+    """Each fund's books (balanced, running balances = postings, its ledger chain intact, agreeing with the loan
+    and claim records), then every running total against its history and every hash chain (audit and history
+    rows included): an edited, inserted or deleted row is reported even if its plain hash was recomputed."""
     setup_django()
     from riskpool.claims.reconcile import check_fund
+    from riskpool.figures import totals
+    from riskpool.integrity import chain
     from riskpool.registry.models import Fund
 
     funds = Fund.objects.filter(code=args.fund) if args.fund else Fund.objects.all()
@@ -268,6 +275,12 @@ def cmd_books_check(args: argparse.Namespace) -> int:
                                   else "\n  " + "\n  ".join(problems)))
     if not funds.exists():
         print("no funds in the database")
+    if not args.fund:
+        for what, problems in (("running totals", totals.check()), ("hash chains", chain.verify())):
+            bad += bool(problems)
+            print(f"{what}: " + ("each equals its history" if what == "running totals" and not problems else
+                                 "intact: no row edited, inserted or deleted" if not problems else
+                                 "\n  " + "\n  ".join(problems)))
     return 1 if bad else 0
 
 
@@ -286,11 +299,48 @@ def _date(text: str) -> dt.date:
         raise argparse.ArgumentTypeError(f"expected a date YYYY-MM-DD, got {text!r}") from None
 
 
+def cmd_programs_install(args: argparse.Namespace) -> int:
+    bad = 0
+    for f in args.files:
+        try:
+            load_file(f)  # a broken file: one message per problem, exit 2, nothing stored
+        except PolicyError as e:
+            print(f"INVALID {e}", file=sys.stderr)
+            bad += 1
+    if bad:
+        return EXIT_BAD_INPUT
+    setup_django()
+    from riskpool.programs import services as programs
+
+    for f in args.files:
+        before = {v.pk for v in programs.history(load_file(f).id)}
+        program, version = programs.install(f, actor=args.actor)
+        state = "already installed as" if version.pk in before else "installed as"
+        print(f"{program.code}: {state} version {version.number} (sha256 {version.sha256[:12]}…, effective from "
+              f"{version.effective_from}, by {version.installed_by} at {version.installed_at:%Y-%m-%d %H:%M})")
+    return 0
+
+
+def cmd_programs_history(args: argparse.Namespace) -> int:
+    setup_django()
+    from riskpool.programs import services as programs
+
+    versions = programs.history(args.program)
+    if not versions:
+        raise UsageError(f"no program {args.program!r} is installed in this database")
+    for v in versions:
+        loans, claims = v.loans.count(), v.claims.count()
+        print(f"{v.program.code} v{v.number}  sha256 {v.sha256[:12]}…  effective from {v.effective_from}  "
+              f"installed {v.installed_at:%Y-%m-%d %H:%M} by {v.installed_by}  from {v.source}  "
+              f"({loans} loans, {claims} claims decided under it)")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="riskpool", description="Loan risk-compensation funds (风险补偿资金).")
     sub = parser.add_subparsers(dest="command", required=True)
 
-    programs = sub.add_parser("programs", help="policy files: list, show, validate").add_subparsers(
+    programs = sub.add_parser("programs", help="policy files: list, show, validate, install, history").add_subparsers(
         dest="action", required=True)
     programs.add_parser("list", help="the bundled programs").set_defaults(func=cmd_programs_list)
     show = programs.add_parser("show", help="a program's parameters in force on a date")
@@ -300,6 +350,13 @@ def build_parser() -> argparse.ArgumentParser:
     validate = programs.add_parser("validate", help="check policy files against the schema")
     validate.add_argument("files", nargs="+")
     validate.set_defaults(func=cmd_programs_validate)
+    install = programs.add_parser("install", help="store a county's own policy file as a new program version")
+    install.add_argument("files", nargs="+")
+    install.add_argument("--actor", default="administrator", help="who installs it (recorded)")
+    install.set_defaults(func=cmd_programs_install)
+    hist = programs.add_parser("history", help="the installed versions of a program")
+    hist.add_argument("program")
+    hist.set_defaults(func=cmd_programs_history)
 
     ev = sub.add_parser("evaluate", help="answer question files (YAML/JSON); prints decisions as JSON")
     ev.add_argument("files", nargs="+")
@@ -325,6 +382,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     register_reports(sub)
 
+    from riskpool.sim.cli import add_parser as add_simulate_parser
+
+    add_simulate_parser(sub)  # `riskpool simulate`: the stress simulator (docs/simulation.md)
+
     sw = sub.add_parser("sweep", help="daily sweep: overdue notices and claim steps, loans by risk class")
     sw.add_argument("--on", type=_date)
     sw.set_defaults(func=cmd_sweep)
@@ -344,10 +405,29 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
-        return args.func(args)
-    except (PolicyError, QuestionError, CalendarError, UsageError, ReportError) as e:
-        print(f"riskpool: {e}", file=sys.stderr)
-        return EXIT_BAD_INPUT
+        try:
+            code = args.func(args)
+            sys.stdout.flush()
+            return code
+        except (PolicyError, QuestionError, CalendarError, UsageError, ReportError, InputError) as e:
+            print(f"riskpool: {e}", file=sys.stderr)
+            return EXIT_BAD_INPUT
+    except BrokenPipeError:
+        # the reader went away (`riskpool scenario run FILE | head`): end quietly, as other commands do
+        _quiet_stdout()
+        return EXIT_BROKEN_PIPE
+
+
+def _quiet_stdout() -> None:
+    """Point stdout at /dev/null, so that flushing it again at exit raises nothing."""
+    import os
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError, AttributeError):  # not a real file (tests capture it)
+        pass
 
 
 if __name__ == "__main__":

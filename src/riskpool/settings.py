@@ -7,6 +7,10 @@ Environment:
   RISKPOOL_SECRET_KEY  the secret key (a development default is used when unset: never in production)
   RISKPOOL_DEBUG       "1" to turn DEBUG on
   RISKPOOL_ALLOWED_HOSTS  comma-separated host names (default: localhost names only)
+  RISKPOOL_CHAIN_KEY   the secret that keys the tamper-evident hash chain (docs/integrity.md); keep it outside
+                       the database. A development default is used when unset: never in production.
+  RISKPOOL_CHAIN_KEY_FILE  if set, the chain key is read from this file instead (trailing newline dropped),
+                       e.g. a Docker/Kubernetes secret mounted read-only
 
 No network access is needed at run time: no CDN, static files are served from the app directories.
 """
@@ -21,6 +25,18 @@ RISKPOOL_HOME = Path(os.environ.get("RISKPOOL_HOME", "./var")).resolve()
 
 SECRET_KEY = os.environ.get("RISKPOOL_SECRET_KEY", "riskpool-dev-only-insecure-secret-key-change-me")
 DEBUG = os.environ.get("RISKPOOL_DEBUG", "") == "1"
+
+
+def _chain_key() -> str:
+    """The HMAC key of the hash chain (riskpool.integrity): from RISKPOOL_CHAIN_KEY_FILE, else RISKPOOL_CHAIN_KEY."""
+    path = os.environ.get("RISKPOOL_CHAIN_KEY_FILE", "").strip()
+    if path:
+        return Path(path).read_text(encoding="utf-8").rstrip("\r\n")
+    return os.environ.get("RISKPOOL_CHAIN_KEY", "riskpool-dev-only-insecure-chain-key-change-me")
+
+
+RISKPOOL_CHAIN_KEY = _chain_key()
+
 ALLOWED_HOSTS = [h.strip() for h in os.environ.get("RISKPOOL_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]").split(",")
                  if h.strip()]
 
@@ -35,11 +51,13 @@ DJANGO_APPS = [
 # Our apps, one per line, lower layers first (see docs/ARCHITECTURE.md).
 RISKPOOL_APPS = [
     "riskpool.ledger",
+    "riskpool.integrity",
     "riskpool.audit",
     "riskpool.programs",
     "riskpool.registry",
     "riskpool.loans",
     "riskpool.claims",
+    "riskpool.figures",
     "riskpool.reports",
 ]
 INSTALLED_APPS = DJANGO_APPS + RISKPOOL_APPS

@@ -1,4 +1,5 @@
-"""The daily sweep: what is overdue and how each covered loan is classified. Read-only."""
+"""The daily sweep: the daily classification (a command per program, which applies the NPL thresholds at
+once: kezhou 第二十五条（二） "立即终止合作"), then what is overdue and how each covered loan is classified."""
 
 from __future__ import annotations
 
@@ -10,8 +11,16 @@ from riskpool.loans import services as loans
 from riskpool.loans.models import Loan
 
 
-def sweep(on: dt.date) -> str:
+def sweep(on: dt.date, *, actor: str = "sweep") -> str:
+    from riskpool.programs.models import Program
+
     lines = [f"sweep on {on}"]
+    for program in Program.objects.filter(funds__isnull=False).distinct().order_by("code"):
+        result = loans.classify_program(program, on=on, actor=actor, key=f"sweep:{program.code}:{on.isoformat()}")
+        for lender, action in sorted(result["sanctions"].items()):
+            for code, taken in sorted(action.items()):
+                if taken:
+                    lines.append(f"  SANCTION {program.code}: lender {code} {taken}")
     for n in loans.overdue_notices(on):
         lines.append(f"  OVERDUE notice {n.kind} [{n.article}] loan {n.loan.code}: due {n.due_on} ({n.actor})")
     for c in claims.open_claims_overdue(on):

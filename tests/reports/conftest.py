@@ -84,6 +84,14 @@ def lender(code: str, name: str, program, start: dt.date, end: dt.date) -> Insti
     return inst
 
 
+def _set(loan: Loan, **fields: Any) -> None:
+    """Change a loan as the claims service would: through save(), which moves the running totals with it."""
+    loan = Loan.objects.get(pk=loan.pk)
+    for name, value in fields.items():
+        setattr(loan, name, value)
+    loan.save()
+
+
 def pay_claim(fund, loan: Loan, *, code: str, submitted_on: dt.date, approved_on: dt.date, paid_on: dt.date | None,
               loss_base: D, fund_share: D, lender_share: D = D("0.00"), guarantor_share: D = D("0.00")) -> Claim:
     """A claim approved (and paid, when ``paid_on``), as the claims service would leave it, with its postings."""
@@ -97,9 +105,9 @@ def pay_claim(fund, loan: Loan, *, code: str, submitted_on: dt.date, approved_on
     if paid_on:
         ledger.post(fund.book, core.compensation_paid(paid_on, fund_share, code), idempotency_key=f"pay:{code}",
                     actor=ACTOR)
-        Loan.objects.filter(pk=loan.pk).update(status=Loan.COMPENSATED, released_on=paid_on)
+        _set(loan, status=Loan.COMPENSATED, released_on=paid_on)
     else:
-        Loan.objects.filter(pk=loan.pk).update(status=Loan.CLAIMED)
+        _set(loan, status=Loan.CLAIMED)
     return claim
 
 

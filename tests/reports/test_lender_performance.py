@@ -38,8 +38,11 @@ def kezhou_npl(db):
                                      borrower=borrower(program, n, d("2025-04-10"), KEZHOU_FACTS), amount=D(amount),
                                      issue_date=d("2025-06-01"), term_months=36, actor=ACTOR, guarantor=guarantor,
                                      guarantee_fee_rate=D("0.01"))
+    # A2's arrears are reported late, on 2026-07-01 (they count from 2026-06-01 all the same): reporting arrears
+    # applies the sanctions at once, and on 2026-06-05 bank A's NPL ratio (A3 substandard since 05-30) would
+    # already terminate it — the agreement-status test below terminates it on 07-01 itself
     for code, since, reported in [("A3", "2026-03-01", "2026-03-05"), ("B3", "2026-03-01", "2026-03-05"),
-                                  ("A2", "2026-06-01", "2026-06-05")]:
+                                  ("A2", "2026-06-01", "2026-07-01")]:
         # explicit keys: A3's and B3's reports are identical but for the loan
         loans.report_arrears(made[code], on=d(reported), overdue_since=d(since), actor=ACTOR, key=f"arrears:{code}")
     return SimpleNamespace(program=program, fund=fund, a=a, b=b)

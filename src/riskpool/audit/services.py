@@ -1,44 +1,16 @@
-"""Idempotent, audited service calls: the one way in for every state change (vision.md)."""
+"""Reading the audit trail and history. Writing them is the dispatcher's alone (``riskpool.commands``)."""
 
 from __future__ import annotations
 
-import datetime as dt
-import hashlib
-import json
-import uuid
-from typing import Any, Callable
-
-from django.db import transaction
-
-from riskpool.audit.models import AuditEvent
+from riskpool.audit.models import AuditEvent, HistoryEvent
+from riskpool.commands.dispatcher import IdempotencyConflict  # noqa: F401 - re-exported
 
 
-class IdempotencyConflict(ValueError):
-    """The same idempotency key came with a different request."""
+def trail(subject: str) -> list[AuditEvent]:
+    """Every command that changed ``subject`` (e.g. "loan:KZ-001"), oldest first."""
+    return list(AuditEvent.objects.filter(subject=subject).order_by("id"))
 
 
-def _hash(request: dict[str, Any]) -> str:
-    return hashlib.sha256(json.dumps(request, sort_keys=True, default=str, ensure_ascii=False).encode()).hexdigest()
-
-
-def audited(*, key: str | None, action: str, actor: str, on: dt.date, subject: str, request: dict[str, Any],
-            run: Callable[[], dict[str, Any]]) -> dict[str, Any]:
-    """Run ``run`` once per key inside one transaction and record it; a repeat returns the first result.
-
-    ``run`` returns a JSON-able result. Only a client-supplied key deduplicates: without one, every call is a
-    new request (two equal repayments on one day are two repayments), recorded under a fresh key.
-    """
-    digest = _hash({"action": action, "subject": subject, "on": on, **request})
-    key = key or f"{action}:{uuid.uuid4()}"
-    with transaction.atomic():
-        existing = AuditEvent.objects.select_for_update().filter(idempotency_key=key).first()
-        if existing is not None:
-            if existing.request_hash != digest:
-                raise IdempotencyConflict(f"idempotency key {key!r} was used before for a different request "
-                                          f"({existing.action} {existing.subject} on {existing.on})")
-            return existing.result
-        result = run()
-        AuditEvent.objects.create(idempotency_key=key, request_hash=digest, action=action, actor=actor, on=on,
-                                  subject=subject, detail=json.loads(json.dumps(request, default=str)),
-                                  result=result)
-        return result
+def history(**codes: str) -> list[HistoryEvent]:
+    """Typed events filtered by subject codes (loan=…, claim=…, lender=…, program=…), in date order."""
+    return list(HistoryEvent.objects.filter(**codes).order_by("on", "id"))

@@ -5,7 +5,9 @@ from __future__ import annotations
 from django.db import models
 from django.db.models import Q
 
+from riskpool.figures import totals
 from riskpool.loans.models import Loan
+from riskpool.programs.models import ProgramVersion
 from riskpool.registry.models import MONEY
 
 
@@ -14,6 +16,8 @@ class Claim(models.Model):
     STATUSES = [(OPEN, "审核中"), (REFUSED, "不予代偿"), (PAID, "已代偿")]
 
     loan = models.ForeignKey(Loan, on_delete=models.PROTECT, related_name="claims")
+    program_version = models.ForeignKey(ProgramVersion, on_delete=models.PROTECT, related_name="claims", null=True,
+                                        help_text="the policy version the claim is decided under (its loan's)")
     code = models.CharField(max_length=80, unique=True)
     submitted_on = models.DateField()
     status = models.CharField(max_length=20, choices=STATUSES, default=OPEN)
@@ -43,6 +47,36 @@ class Claim(models.Model):
 
     def __str__(self) -> str:
         return self.code
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        claim = super().from_db(db, field_names, values)
+        claim._paid_before = claim._paid()
+        return claim
+
+    def _paid(self):
+        try:
+            return (self.paid_on, self.paid_amount)
+        except AttributeError:  # a deferred field
+            return None
+
+    def save(self, *args, **kwargs):
+        before = (None, 0) if self._state.adding else getattr(self, "_paid_before", None)
+        if before is None:
+            raise ValueError(f"claim {self.code}: saved from a partial copy; load it whole (running totals)")
+        super().save(*args, **kwargs)
+        after = self._paid()
+        if before != after:
+            ids = Loan.objects.filter(pk=self.loan_id).values("program_id", "lender_id").get()
+            totals.apply(*(totals.claim_contributions(None if on is None else {"paid_on": on, "paid_amount": amount,
+                                                                                 **ids})
+                           for on, amount in (before, after)))
+        self._paid_before = after
+
+    @property
+    def policy(self):
+        """The policy version the claim is decided under: its loan's filing version."""
+        return (self.program_version or self.loan.program_version or self.loan.program).policy
 
 
 class ClaimStep(models.Model):

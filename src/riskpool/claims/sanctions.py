@@ -4,48 +4,84 @@ compensation rate (担保代偿率, pingluo 第十五条), and applying the thre
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
-from decimal import Decimal
 
-from riskpool.claims.models import Claim
-from riskpool.dbmoney import total
+from riskpool.figures import totals
+from riskpool.figures.lenders import LenderFigures, lender_figures  # noqa: F401 - re-exported
 from riskpool.loans.models import Loan
 from riskpool.money import ZERO
 from riskpool.programs.models import Program
 from riskpool.registry import services as registry
 from riskpool.registry.models import Agreement, Institution
-from riskpool.rules.sanctions import check_lender, check_program, npl_ratio
+from riskpool.rules.sanctions import check_lender, check_program
 
 
-@dataclass(frozen=True)
-class LenderFigures:
-    outstanding: Decimal
-    npl_outstanding: Decimal
-    npl_ratio: Decimal
-    financing_this_year: Decimal
-    compensation_this_year: Decimal
-    compensation_ratio: Decimal
-    compensated_total: Decimal
-    released_total: Decimal
-    compensation_rate: Decimal
+def lender_verdict(policy, program_id: int, lender_id: int, on: dt.date):
+    """The lender thresholds (``rules.sanctions.check_lender``) on the lender's figures at ``on``.
+
+    Called by every filing, so it first asks whether a threshold could be crossed at all — a lender with no
+    covered loan in arrears and never compensated cannot be — and only then reads the figures."""
+    s = policy.sanctions
+    if s.lender_npl_ratio is None and s.lender_compensation_ratio is None:
+        return check_lender(policy, on)
+    in_arrears = s.lender_npl_ratio is not None and Loan.objects.filter(
+        program_id=program_id, lender_id=lender_id, status__in=(Loan.FILED, Loan.CLAIMED),
+        overdue_since__isnull=False).exists()
+    compensated = s.lender_compensation_ratio is not None and totals.get(
+        totals.compensated(program_id, lender_id)) > 0
+    if not (in_arrears or compensated):
+        return check_lender(policy, on)
+    f = lender_figures(Program.objects.get(pk=program_id), Institution.objects.get(pk=lender_id), on)
+    return check_lender(policy, on, npl_outstanding=f.npl_outstanding, total_outstanding=f.outstanding,
+                        annual_compensation=f.compensation_this_year, annual_financing=f.financing_this_year)
 
 
-def _ratio(a: Decimal, b: Decimal) -> Decimal:
-    return a / b if b else Decimal(0)
+def apply_sanctions(program: Program, lender: Institution, on: dt.date, ctx) -> dict[str, str | None]:
+    """Evaluate the program's thresholds for ``lender`` (and the program as a whole) at once, inside the command
+    that moved them (a payment, arrears, a repayment, the daily classification), and suspend or terminate as
+    the rule says (kezhou 第二十五条（二） "立即终止合作", kunshan 第二十三条 "应立即中止"). Returns
+    {lender code: action taken or None}."""
+    from riskpool.registry.commands import set_status
 
-
-def lender_figures(program: Program, lender: Institution, on: dt.date) -> LenderFigures:
-    loans = Loan.objects.filter(program=program, lender=lender, filed_on__lte=on)
-    active = [l for l in loans if l.status in (Loan.FILED, Loan.CLAIMED)]
-    npl, outstanding, ratio = npl_ratio([(l.outstanding_principal, l.days_past_due(on)) for l in active])
-    year_start = dt.date(on.year, 1, 1)
-    financing = total(loans.filter(issue_date__gte=year_start, issue_date__lte=on), "amount")
-    paid = Claim.objects.filter(loan__program=program, loan__lender=lender, paid_on__isnull=False, paid_on__lte=on)
-    comp_year = total(paid.filter(paid_on__gte=year_start), "paid_amount")
-    comp_total = total(paid, "paid_amount")
-    released = total(loans.filter(released_on__isnull=False, released_on__lte=on), "amount")
-    return LenderFigures(outstanding, npl, ratio, financing, comp_year, _ratio(comp_year, financing), comp_total, released,
-                         _ratio(comp_total, released))
+    policy = program.policy
+    s = policy.sanctions
+    if s.lender_npl_ratio is None and s.lender_compensation_ratio is None and s.program_compensation_ratio is None:
+        return {}
+    taken: dict[str, str | None] = {}
+    a = Agreement.objects.select_related("institution", "program").filter(
+        program=program, institution=lender, role=Institution.LENDER).first()
+    if a is not None and a.status != Agreement.TERMINATED and (s.lender_npl_ratio or s.lender_compensation_ratio):
+        f = lender_figures(program, lender, on)
+        decision = check_lender(policy, on, npl_outstanding=f.npl_outstanding, total_outstanding=f.outstanding,
+                                annual_compensation=f.compensation_this_year, annual_financing=f.financing_this_year)
+        action = decision.details["action"]
+        target = {"terminate": Agreement.TERMINATED, "suspend": Agreement.SUSPENDED}.get(action)
+        if target and a.status != target:
+            blocking = [r for r in decision.reasons if r.blocking]
+            set_status(a, target, on=on, reason="; ".join(r.message for r in blocking), article=blocking[0].article,
+                       ctx=ctx)
+            ctx.event("sanction.applied", program=program.code, lender=lender.code, agreement=a.pk,
+                      article=blocking[0].article, data={"action": action, "codes": [r.code for r in blocking]})
+            taken[lender.code] = action
+    if s.program_compensation_ratio is not None:
+        agreements = list(Agreement.objects.select_related("institution", "program").filter(
+            program=program, role=Institution.LENDER).order_by("pk"))
+        comp = fin = ZERO
+        for other in agreements:
+            f = lender_figures(program, other.institution, on)
+            comp += f.compensation_this_year
+            fin += f.financing_this_year
+        program_decision = check_program(policy, on, annual_compensation=comp, annual_financing=fin)
+        if program_decision.details["action"]:
+            reason = program_decision.reasons[0]
+            for other in agreements:
+                if other.status == Agreement.ACTIVE:
+                    set_status(other, Agreement.SUSPENDED, on=on, reason=reason.message, article=reason.article,
+                               ctx=ctx)
+                    ctx.event("sanction.applied", program=program.code, lender=other.institution.code,
+                              agreement=other.pk, article=reason.article,
+                              data={"action": "suspend", "codes": [reason.code]})
+                    taken[other.institution.code] = "suspend"
+    return taken
 
 
 def review_lenders(program: Program, *, on: dt.date, actor: str) -> list[dict]:

@@ -6,7 +6,8 @@ import datetime as dt
 
 from django.db import models
 
-from riskpool.programs.models import Program
+from riskpool.figures import totals
+from riskpool.programs.models import Program, ProgramVersion
 from riskpool.registry.models import MONEY, Borrower, Fund, Institution
 
 
@@ -17,6 +18,8 @@ class Loan(models.Model):
 
     code = models.CharField(max_length=60, unique=True, help_text="the lender's contract number")
     program = models.ForeignKey(Program, on_delete=models.PROTECT, related_name="loans")
+    program_version = models.ForeignKey(ProgramVersion, on_delete=models.PROTECT, related_name="loans", null=True,
+                                        help_text="the policy version the filing was decided under")
     fund = models.ForeignKey(Fund, on_delete=models.PROTECT, related_name="loans")
     lender = models.ForeignKey(Institution, on_delete=models.PROTECT, related_name="loans")
     guarantor = models.ForeignKey(Institution, on_delete=models.PROTECT, null=True, blank=True,
@@ -44,6 +47,36 @@ class Loan(models.Model):
 
     def __str__(self) -> str:
         return self.code
+
+    # Running totals (riskpool.figures.totals) move with every save, by the change in this loan's contribution.
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        loan = super().from_db(db, field_names, values)
+        loan._totals_before = totals.loan_contributions(loan._totals_fields())
+        return loan
+
+    def _totals_fields(self) -> dict | None:
+        try:
+            return {f: getattr(self, f) for f in totals.LOAN_FIELDS}
+        except AttributeError:  # a deferred field: this copy cannot move the totals
+            return None
+
+    def save(self, *args, **kwargs):
+        before = getattr(self, "_totals_before", None) if not self._state.adding else totals.loan_contributions(None)
+        if before is None:
+            raise ValueError(f"loan {self.code}: saved from a partial copy; load it whole (running totals)")
+        super().save(*args, **kwargs)
+        after = totals.loan_contributions(self._totals_fields())
+        totals.apply(before, after)
+        self._totals_before = after
+
+    def delete(self, *args, **kwargs):
+        raise ValueError(f"loan {self.code}: a filed loan is never deleted")
+
+    @property
+    def policy(self):
+        """The policy version this loan was filed under (never a newer one)."""
+        return (self.program_version or self.program).policy
 
     def days_past_due(self, on: dt.date) -> int:
         return 0 if self.overdue_since is None or on < self.overdue_since else (on - self.overdue_since).days + 1

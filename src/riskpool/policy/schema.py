@@ -21,6 +21,7 @@ from pydantic import (
     model_validator,
 )
 
+from riskpool import inputs
 from riskpool.money import to_decimal
 
 T = TypeVar("T")
@@ -31,8 +32,8 @@ def _dec(value: Any) -> Decimal:
 
 
 Dec = Annotated[Decimal, BeforeValidator(_dec)]
-Ratio = Annotated[Decimal, BeforeValidator(_dec), Field(ge=0, le=1)]
-Amount = Annotated[Decimal, BeforeValidator(_dec), Field(ge=0)]
+Ratio = inputs.Ratio  # at most 6 decimal places
+Amount = inputs.Amount  # exact to the fen, below 10^13 yuan
 
 
 class Strict(BaseModel):
@@ -389,11 +390,26 @@ class Threshold(Strict):
     action: Literal["terminate", "suspend"]
 
 
+class RelistingBar(Strict):
+    """How long a borrower delisted after compensation may not be listed again: to the end of the year of the
+    payment (``until: end_of_year``) or for ``months`` after it."""
+
+    until: Literal["end_of_year", "months"]
+    months: int | None = Field(default=None, ge=1, le=120)
+
+    @model_validator(mode="after")
+    def _months_given(self) -> "RelistingBar":
+        if (self.until == "months") != (self.months is not None):
+            raise ValueError("give months exactly when until is 'months'")
+        return self
+
+
 class Sanctions(Strict):
     lender_npl_ratio: Param[Threshold] | None = None
     lender_compensation_ratio: Param[Threshold] | None = None
     program_compensation_ratio: Param[Threshold] | None = None
     delist_borrower_compensated_this_year: Param[bool] | None = None
+    relisting_bar_after_delisting: Param[RelistingBar] | None = None
     blacklist_malicious_evaders: Param[bool] | None = None
 
 

@@ -89,6 +89,8 @@ class WhitelistEntry(models.Model):
     removed_on = models.DateField(null=True, blank=True)
     removal_reason = models.CharField(max_length=300, blank=True)
     removal_article = models.CharField(max_length=60, blank=True)
+    barred_until = models.DateField(null=True, blank=True,
+                                    help_text="removed after compensation: no new round before the day after this")
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["program", "borrower"], name="one_entry_per_program")]

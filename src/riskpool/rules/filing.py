@@ -20,7 +20,9 @@ def _pct(r: Decimal) -> str:
     return f"{(r * 100).normalize():f}%"
 
 
-def file_loan(program: Program, on: dt.date, facts: FilingFacts) -> Decision:
+def file_loan(program: Program, on: dt.date, facts: FilingFacts, *, borrower_restructured: bool = False) -> Decision:
+    """``borrower_restructured``: the borrower has a loan restructured by an extension that the policy calls
+    a restructuring (``filing.extension.sets_condition``, pingluo 第十一条6): it files no new covered loan."""
     f = program.filing
     if on < program.effective.start or (program.effective.end is not None and on > program.effective.end):
         return decide([Reason("PROGRAM_NOT_IN_FORCE", program.effective.article,
@@ -100,6 +102,11 @@ def file_loan(program: Program, on: dt.date, facts: FilingFacts) -> Decision:
     if p(f.whitelist_required):
         check(facts.borrower_whitelisted, "WHITELIST", f.whitelist_required.article,
               "borrower is " + ("" if facts.borrower_whitelisted else "not ") + "on the whitelist")
+
+    if borrower_restructured and f.extension is not None and p(f.extension).sets_condition:
+        check(False, "RESTRUCTURED_BORROWER", f.extension.article,
+              "the borrower has a loan restructured by an extension: a restructured borrower files no new "
+              "covered loan")
 
     if p(f.lender_must_be_active):
         check(facts.lender_status == "active", "LENDER_STATUS", f.lender_must_be_active.article,

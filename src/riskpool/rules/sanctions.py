@@ -4,6 +4,7 @@ ratio of a lender or the whole program (kunshan-kunyurong 第二十三条), deli
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import functools
 from dataclasses import dataclass
@@ -117,5 +118,20 @@ def after_compensation(program: Program, on: dt.date, *, malicious_evasion: bool
             s.blacklist_malicious_evaders, on):
         reasons.append(Reason("BLACKLIST", s.blacklist_malicious_evaders.article,
                               "malicious evasion of debt: the firm and its managers go on the blacklist"))
-    return decide(reasons, delist=any(r.code == "DELIST_COMPENSATED_BORROWER" for r in reasons),
-                  blacklist=any(r.code == "BLACKLIST" for r in reasons))
+    delist = any(r.code == "DELIST_COMPENSATED_BORROWER" for r in reasons)
+    return decide(reasons, delist=delist, blacklist=any(r.code == "BLACKLIST" for r in reasons),
+                  relist_barred_until=relisting_barred_until(program, on) if delist else None)
+
+
+def relisting_barred_until(program: Program, paid_on: dt.date) -> dt.date | None:
+    """The last day a borrower delisted after a payment on ``paid_on`` may not be listed again (kezhou
+    第二十五条（一）: "当年…取消白名单支持资格" — at least the rest of that year); None: no bar."""
+    param = program.sanctions.relisting_bar_after_delisting
+    if param is None:
+        return None
+    bar = program.param(param, paid_on)
+    if bar.until == "end_of_year":
+        return dt.date(paid_on.year, 12, 31)
+    y, m = divmod(paid_on.month - 1 + bar.months, 12)
+    year, month = paid_on.year + y, m + 1
+    return dt.date(year, month, min(paid_on.day, calendar.monthrange(year, month)[1])) - dt.timedelta(days=1)

@@ -18,6 +18,7 @@ from pydantic import ValidationError
 from riskpool import yamlio
 from riskpool.audit.services import IdempotencyConflict
 from riskpool.calendar import CalendarError
+from riskpool.inputs import InputError
 from riskpool.claims import sanctions as lender_sanctions
 from riskpool.claims import services as claims
 from riskpool.claims.models import Claim
@@ -37,7 +38,7 @@ from riskpool.scenarios import schema as s
 
 # The refusals a service can give: a rule or a state said no. Anything else is a bug and propagates.
 REFUSALS = (registry.RegistryError, loans.LoanError, claims.ClaimError, LedgerError, IdempotencyConflict,
-            CalendarError, PolicyError, ParameterNotInForce)
+            CalendarError, PolicyError, ParameterNotInForce, InputError)
 
 
 class ScenarioError(ValueError):
@@ -240,6 +241,16 @@ class _Story:
     def _do_review_lenders(self, n: int, e: s.ReviewLenders) -> None:
         lender_sanctions.review_lenders(self.program(e.program, n), on=e.on, actor=e.actor)
 
+    def daily(self, on: dt.date) -> None:
+        """The daily classification of each of the fund's programs (``riskpool sweep``), so that a threshold
+        crossed between two events takes effect without anyone running a review (kezhou 第二十五条（二）)."""
+        fund = Fund.objects.filter(code=self.sc.fund.code).first()
+        if fund is None:
+            return
+        for program in fund.programs.order_by("code"):
+            if on >= program.policy.effective.start:
+                loans.classify_program(program, on=on, actor="sweep", key=f"sweep:{program.code}:{on.isoformat()}")
+
     # --- the final state
     def snapshot(self, on: dt.date) -> dict[str, Any]:
         fund = Fund.objects.get(code=self.sc.fund.code)
@@ -321,7 +332,11 @@ def play(scenario: s.Scenario, source: str = "scenario", *, keep: bool = False) 
     try:
         with transaction.atomic():
             story.setup()
+            day = None
             for n, event in enumerate(scenario.events, 1):
+                if event.on != day:  # the daily sweep, as production runs it: classification and thresholds
+                    day = event.on
+                    story.daily(day)
                 story.play(n, event)
             result = story.snapshot(scenario.events[-1].on)
             if not keep:

@@ -1,0 +1,158 @@
+"""THE dispatcher: runs every command in one transaction, in this order —
+
+1. **lock** what the decision depends on, in a fixed order (funds' books, borrowers, loans, agreements; each
+   by ascending id), so that a check and the write it guards happen under the same lock;
+2. **idempotency key**: the same key with the same request answers the first result, even if the state has
+   moved on; the same key with a different request is an :class:`IdempotencyConflict`; never a database
+   error (the key is claimed by a unique insert inside a savepoint, re-read if another transaction won);
+3. **facts → rule → rows and postings**: the command's ``handle``, reading only under the locks;
+4. **history and audit**: the typed events the handler reported, and one audit row (who, when, the
+   request, the result, every changed row before and after), hash-chained by ``riskpool.integrity``.
+
+Whatever is refused raises and writes nothing. Only a client-supplied key deduplicates: without one, every
+call is a new request (two equal repayments on one day are two repayments), recorded under a fresh key.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import uuid
+from typing import Any
+
+from django.db import IntegrityError, transaction
+
+from riskpool.audit.models import AuditEvent, HistoryEvent
+from riskpool.commands.base import Command, Context, Locks
+
+MAX_KEY = 200
+MAX_ACTOR = 120
+
+
+class IdempotencyConflict(ValueError):
+    """The same idempotency key came with a different request."""
+
+
+class CommandError(ValueError):
+    """A command that is malformed as such (no actor, an over-long key)."""
+
+
+class _Replay(Exception):
+    """Raised inside the transaction to roll back a duplicate's work and answer the first result."""
+
+    def __init__(self, result: dict[str, Any]):
+        self.result = result
+
+
+def request_hash(action: str, subject: str, request: dict[str, Any]) -> str:
+    body = {"action": action, "subject": subject, **request}
+    return hashlib.sha256(json.dumps(body, sort_keys=True, default=str, ensure_ascii=False).encode()).hexdigest()
+
+
+def _lock(locks: Locks) -> None:
+    from django.db import connection
+
+    if connection.vendor == "sqlite":
+        return  # one writer at a time: every transaction takes the database's write lock when it begins
+    from riskpool.ledger.models import Book
+    from riskpool.loans.models import Loan
+    from riskpool.registry.models import Agreement, Borrower
+
+    for model, ids in ((Book, locks.books), (Borrower, locks.borrowers), (Loan, locks.loans),
+                       (Agreement, locks.agreements)):
+        for pk in sorted(i for i in ids if i is not None):
+            list(model.objects.select_for_update().filter(pk=pk).values_list("pk", flat=True))
+
+
+def _answer(existing: AuditEvent, digest: str, key: str) -> dict[str, Any]:
+    if existing.request_hash != digest:
+        raise IdempotencyConflict(f"idempotency key {key!r} was used before for a different request "
+                                  f"({existing.action} {existing.subject} on {existing.on})")
+    return existing.result
+
+
+def dispatch(command: Command, *, actor: str, key: str | None = None) -> dict[str, Any]:
+    """Run ``command`` once per key, under its locks, in one transaction; return its (first) result."""
+    if not isinstance(actor, str) or not actor.strip() or len(actor) > MAX_ACTOR:
+        raise CommandError(f"{command.action}: an actor of 1–{MAX_ACTOR} characters is required, got {actor!r}")
+    if key is not None and (not isinstance(key, str) or not key.strip() or len(key) > MAX_KEY):
+        raise CommandError(f"{command.action}: an idempotency key must be 1–{MAX_KEY} characters, got {key!r}")
+    subject = command.subject()
+    request = command.request()
+    digest = request_hash(command.action, subject, request)
+    supplied = key is not None
+    key = key if supplied else f"{command.action}:{uuid.uuid4()}"
+    try:
+        with transaction.atomic():
+            locks = command.locks()
+            _lock(locks)
+            if supplied:
+                existing = AuditEvent.objects.filter(idempotency_key=key).first()
+                if existing is not None:
+                    return _answer(existing, digest, key)
+            ctx = Context(actor=actor, key=key, on=command.on)
+            result = command.handle(ctx)
+            audit = _claim(key, digest, command, subject, request, result, ctx)
+            _record(audit, ctx, stream_of(locks))
+    except _Replay as replay:
+        return replay.result
+    return result
+
+
+def _claim(key: str, digest: str, command: Command, subject: str, request: dict[str, Any],
+           result: dict[str, Any], ctx: Context) -> AuditEvent:
+    """Insert the audit row that claims the key; if a concurrent transaction claimed it first, answer as it did."""
+    try:
+        with transaction.atomic():
+            audit = AuditEvent.objects.create(
+                idempotency_key=key, request_hash=digest, action=command.action, actor=ctx.actor, on=command.on,
+                subject=subject, detail=request, result=_jsonable(result),
+                changes=_jsonable([{"row": c.label, "before": c.before, "after": c.after} for c in ctx.changes]))
+    except IntegrityError:
+        existing = AuditEvent.objects.filter(idempotency_key=key).first()
+        if existing is None:
+            raise
+        raise _Replay(_answer(existing, digest, key)) from None
+    return audit
+
+
+def stream_of(locks: Locks) -> str:
+    """The chain stream of a command's audit row: its fund's book where it locks one (commands on one fund are
+    serialised by that lock anyway), else one stream for everything else."""
+    books = sorted(b for b in locks.books if b is not None)
+    return f"audit:book:{books[0]}" if books else "audit"
+
+
+def _record(audit: AuditEvent, ctx: Context, stream: str) -> None:
+    from riskpool.integrity import chain
+
+    rows = [HistoryEvent(kind=e.kind, on=e.on, fund=e.fund, program=e.program, lender=e.lender, borrower=e.borrower,
+                         loan=e.loan, claim=e.claim, agreement=e.agreement, amount=e.amount, article=e.article,
+                         data=_jsonable(e.data), audit=audit) for e in ctx.events]
+    HistoryEvent.objects.bulk_create(rows)
+    # one link per command: the audit row with its history rows (an edit to either breaks the digest)
+    chain.seal(stream, AUDIT_TABLE, audit.pk, audit_content(audit, rows))
+
+
+AUDIT_TABLE = "audit.AuditEvent"
+
+
+def _jsonable(value: Any) -> Any:
+    return json.loads(json.dumps(value, default=str, ensure_ascii=False))
+
+
+def audit_content(a: AuditEvent, history: list[HistoryEvent] | None = None) -> dict[str, Any]:
+    """What the chain seals of a command: its audit row and its history rows (read back: ``history=None``)."""
+    if history is None:
+        history = sorted(a.history.all(), key=lambda h: h.pk)
+    return {"key": a.idempotency_key, "hash": a.request_hash, "action": a.action, "actor": a.actor,
+            "on": a.on.isoformat() if hasattr(a.on, "isoformat") else str(a.on), "subject": a.subject,
+            "detail": a.detail, "result": a.result, "changes": a.changes,
+            "history": [history_content(h) for h in history]}
+
+
+def history_content(h: HistoryEvent) -> dict[str, Any]:
+    return {"kind": h.kind, "on": h.on.isoformat() if hasattr(h.on, "isoformat") else str(h.on), "fund": h.fund,
+            "program": h.program, "lender": h.lender, "borrower": h.borrower, "loan": h.loan, "claim": h.claim,
+            "agreement": h.agreement, "amount": None if h.amount is None else f"{h.amount:.2f}",
+            "article": h.article, "data": h.data}

@@ -1,0 +1,160 @@
+"""Running totals: what a filing, a repayment or a claim reads instead of re-summing the book.
+
+Each total is a named row (``RunningTotal``) in whole fen. A loan's or a claim's contribution to the totals
+is a pure function of its stored fields (:func:`loan_contributions`, :func:`claim_contributions`); the
+models call :func:`apply` with the contribution before and after every save, so no code path can move a
+loan without moving its totals. :func:`expected` recomputes every total from the records, for
+``riskpool books check``.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from decimal import Decimal
+from typing import Any, Iterable, Mapping
+
+from django.db import connection
+from django.db.models import F
+
+from riskpool.figures.models import RunningTotal
+from riskpool.money import FEN
+
+ACTIVE = ("filed", "claimed")  # loan statuses that count as covered (在池)
+
+
+def _fen(amount: Decimal | None) -> int:
+    return 0 if amount is None else int((Decimal(amount) / FEN).to_integral_value())
+
+
+# --- names -------------------------------------------------------------------------------------------------
+
+def covered(fund_id: int) -> str:
+    return f"covered:fund:{fund_id}"
+
+
+def borrower_outstanding(program_id: int, borrower_id: int) -> str:
+    return f"outstanding:program:{program_id}:borrower:{borrower_id}"
+
+
+def lender_outstanding(program_id: int, lender_id: int) -> str:
+    return f"outstanding:program:{program_id}:lender:{lender_id}"
+
+
+def exposure(program_id: int, lender_id: int, borrower_id: int) -> str:
+    return f"outstanding:program:{program_id}:lender:{lender_id}:borrower:{borrower_id}"
+
+
+def financing(program_id: int, lender_id: int, year: int) -> str:
+    return f"financing:program:{program_id}:lender:{lender_id}:year:{year}"
+
+
+def released(program_id: int, lender_id: int) -> str:
+    return f"released:program:{program_id}:lender:{lender_id}"
+
+
+def compensation(program_id: int, lender_id: int, year: int) -> str:
+    return f"compensation:program:{program_id}:lender:{lender_id}:year:{year}"
+
+
+def compensated(program_id: int, lender_id: int) -> str:
+    return f"compensated:program:{program_id}:lender:{lender_id}"
+
+
+# --- contributions ---------------------------------------------------------------------------------------
+
+def loan_contributions(v: Mapping[str, Any] | None) -> Counter:
+    """What one loan adds to each total, from its fields (program_id, fund_id, lender_id, borrower_id, status,
+    outstanding_principal, amount, issue_date, released_on)."""
+    out: Counter = Counter()
+    if not v:
+        return out
+    p, lender, borrower = v["program_id"], v["lender_id"], v["borrower_id"]
+    if v["status"] in ACTIVE:
+        o = _fen(v["outstanding_principal"])
+        out[covered(v["fund_id"])] += o
+        out[borrower_outstanding(p, borrower)] += o
+        out[lender_outstanding(p, lender)] += o
+        out[exposure(p, lender, borrower)] += o
+    out[financing(p, lender, v["issue_date"].year)] += _fen(v["amount"])
+    if v.get("released_on") is not None:
+        out[released(p, lender)] += _fen(v["amount"])
+    return out
+
+
+def claim_contributions(v: Mapping[str, Any] | None) -> Counter:
+    """What one claim adds: the fund's payments to the lender, by the year of the first payment."""
+    out: Counter = Counter()
+    if not v or v.get("paid_on") is None:
+        return out
+    paid = _fen(v["paid_amount"])
+    out[compensation(v["program_id"], v["lender_id"], v["paid_on"].year)] += paid
+    out[compensated(v["program_id"], v["lender_id"])] += paid
+    return out
+
+
+# --- reading and writing ---------------------------------------------------------------------------------
+
+def apply(before: Counter, after: Counter) -> None:
+    """Move every total by (after − before), in the caller's transaction, in one upsert statement (SQLite and
+    PostgreSQL alike: INSERT … ON CONFLICT (name) DO UPDATE adds to the stored total, atomically)."""
+    delta = Counter(after)
+    delta.subtract(before)
+    moves = [(name, fen) for name, fen in sorted(delta.items()) if fen]
+    if moves:
+        _upsert(moves)
+
+
+def bump(name: str, fen: int) -> None:
+    _upsert([(name, fen)])
+
+
+def _upsert(moves: list[tuple[str, int]]) -> None:
+    table = connection.ops.quote_name(RunningTotal._meta.db_table)
+    values = ", ".join(["(%s, %s)"] * len(moves))
+    with connection.cursor() as cursor:
+        cursor.execute(f"INSERT INTO {table} (name, fen) VALUES {values} "
+                       f"ON CONFLICT (name) DO UPDATE SET fen = {table}.fen + excluded.fen",
+                       [x for move in moves for x in move])
+
+
+def get(name: str) -> Decimal:
+    return get_many([name])[name]
+
+
+def get_many(names: Iterable[str]) -> dict[str, Decimal]:
+    names = list(names)
+    table = connection.ops.quote_name(RunningTotal._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT name, fen FROM {table} WHERE name IN ({', '.join(['%s'] * len(names))})", names)
+        found = dict(cursor.fetchall())
+    return {n: Decimal(found.get(n, 0)) * FEN for n in names}
+
+
+LOAN_FIELDS = ("program_id", "fund_id", "lender_id", "borrower_id", "status", "outstanding_principal", "amount",
+               "issue_date", "released_on")
+
+
+def expected() -> Counter:
+    """Every total, recomputed from the loan and claim records."""
+    from riskpool.claims.models import Claim
+    from riskpool.loans.models import Loan
+
+    out: Counter = Counter()
+    for v in Loan.objects.values(*LOAN_FIELDS).iterator():
+        out.update(loan_contributions(v))
+    for v in (Claim.objects.filter(paid_on__isnull=False)
+              .values("paid_on", "paid_amount", program_id=F("loan__program_id"), lender_id=F("loan__lender_id"))):
+        out.update(claim_contributions(v))
+    return out
+
+
+def check() -> list[str]:
+    """Problems: a running total that differs from the sum of its history."""
+    want = expected()
+    have = dict(RunningTotal.objects.values_list("name", "fen"))
+    problems = []
+    for name in sorted(set(want) | set(have)):
+        if want.get(name, 0) != have.get(name, 0):
+            problems.append(f"running total {name} is {Decimal(have.get(name, 0)) * FEN} but its history sums "
+                            f"to {Decimal(want.get(name, 0)) * FEN}")
+    return problems

@@ -1,0 +1,424 @@
+"""Loan commands: filing (入池备案), repayment, extension (展期), arrears (逾期), cure, notice done, and the
+daily classification (五级分类). Each decides under its locks from running totals, never from a stale copy."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any, ClassVar
+
+from django.db import IntegrityError, transaction
+from django.forms.models import model_to_dict
+from pydantic import PrivateAttr
+
+from riskpool.calendar import CalendarError, default_calendar
+from riskpool.commands import Command, Context, Locks
+from riskpool.commands.base import BorrowerCode, Day, LoanCode, Money, Months, Rate, Slug, StepCode
+from riskpool.figures import totals
+from riskpool.loans.models import Loan, Notice, Repayment
+from riskpool.money import ZERO, fmt
+from riskpool.rules import deadlines
+from riskpool.rules.decision import Decision
+from riskpool.rules.facts import FilingFacts, LoanApplication
+from riskpool.rules.filing import file_loan as filing_rule
+from riskpool.rules.sanctions import risk_class
+
+ACTIVE = (Loan.FILED, Loan.CLAIMED)
+
+
+class LoanError(ValueError):
+    def __init__(self, message: str, article: str = "", decision: Decision | None = None):
+        self.article, self.decision = article, decision
+        super().__init__(message + (f" ({article})" if article else ""))
+
+
+def add_months(d: dt.date, months: int) -> dt.date:
+    import calendar as _cal
+
+    y, m = divmod(d.month - 1 + months, 12)
+    year, month = d.year + y, m + 1
+    return dt.date(year, month, min(d.day, _cal.monthrange(year, month)[1]))
+
+
+LOAN_AUDIT_FIELDS = ("status", "outstanding_principal", "unpaid_interest", "overdue_since", "released_on",
+                     "term_months", "maturity_date", "extended_months", "claim_conditions")
+
+
+def snapshot(loan: Loan) -> dict[str, Any]:
+    return {f: getattr(loan, f) for f in LOAN_AUDIT_FIELDS}
+
+
+def _locked_loan(code: str) -> Loan:
+    try:
+        return Loan.objects.select_related("program", "program_version", "fund", "lender", "borrower").get(code=code)
+    except Loan.DoesNotExist:
+        raise LoanError(f"no loan {code!r} is filed") from None
+
+
+def _loan_ids(code: str) -> tuple[int | None, int | None, int | None]:
+    row = Loan.objects.filter(code=code).values_list("pk", "fund__book_id", "borrower_id").first()
+    return row if row is not None else (None, None, None)
+
+
+class LoanCommand(Command):
+    """A command on one filed loan: locks the loan's fund, its borrower and the loan."""
+
+    loan: LoanCode
+
+    def subject(self) -> str:
+        return f"loan:{self.loan}"
+
+    def locks(self) -> Locks:
+        pk, book, borrower = _loan_ids(self.loan)
+        return Locks(books={book}, borrowers={borrower}, loans={pk})
+
+
+def schedule(loan: Loan, events: dict[str, dt.date | None], done: dict[str, dt.date] | None = None,
+             policy=None) -> list[Notice]:
+    """Create the lender's notices for the deadlines that count from these events (policy file `deadlines`)."""
+    policy = policy or loan.policy
+    created = []
+    for name, param in policy.deadlines.items():
+        spec = policy.param(param, loan.filed_on)
+        event_date = events.get(spec.event)
+        if event_date is None or spec.actor not in ("lender", "guarantor"):
+            continue
+        note, opens_on = "", None
+        try:
+            due_on = deadlines.due_date(policy, name, event_date, default_calendar()).date
+        except CalendarError as e:
+            due_on, note = event_date, f"working days not yet known: {e}"[:300]
+        if spec.direction == "before":  # a window that opens N days before the event and closes on it
+            opens_on, due_on = (None if note else due_on), event_date
+        created.append(Notice(loan=loan, kind=name, article=param.article, actor=spec.actor, opens_on=opens_on,
+                              due_on=due_on, done_on=(done or {}).get(spec.event), note=note))
+    return Notice.objects.bulk_create(created)
+
+
+def maturity_notices(loan: Loan) -> list[str]:
+    policy = loan.policy
+    return [n for n, p in policy.deadlines.items() if policy.param(p, loan.filed_on).event == "maturity"]
+
+
+def _program_fund(code: str) -> tuple[int, int, str, int] | None:
+    """(program id, fund id, fund code, book id) of the fund backing a program, or None."""
+    from riskpool.registry.models import Fund
+
+    return Fund.objects.filter(programs__code=code).values_list("programs__id", "id", "code", "book_id").first()
+
+
+def _institution_ids(*codes: str | None) -> dict[str, int]:
+    from riskpool.registry.models import Institution
+
+    wanted = [c for c in codes if c]
+    return dict(Institution.objects.filter(code__in=wanted).values_list("code", "pk")) if wanted else {}
+
+
+class FileLoan(Command):
+    """File a loan (入池备案): the filing rule decides on the filing date against the running totals.
+
+    The hot path of a province's book: it reads a bounded number of rows whatever the book's size (running
+    totals, the fund's running balances, the borrower, the agreement) and writes the loan, its notices, the
+    totals, the audit row with its history, and one chain link.
+    """
+
+    action: ClassVar[str] = "loans.file_loan"
+    code: LoanCode
+    program: Slug
+    lender: Slug
+    borrower: BorrowerCode
+    amount: Money
+    issue_date: Day
+    term_months: Months
+    guarantor: Slug | None = None
+    guarantee_fee_rate: Rate = ZERO
+    product_type: StepCode = "loan"
+    all_in_cost_rate: Rate | None = None
+    exposure: Money | None = None
+    guarantee_letter_date: Day | None = None
+    other_fees: Money = ZERO
+    _rows: dict = PrivateAttr(default_factory=dict)
+
+    def subject(self) -> str:
+        return f"loan:{self.code}"
+
+    def locks(self) -> Locks:
+        from riskpool.registry.models import Borrower
+
+        fund = _program_fund(self.program)
+        borrower = Borrower.objects.filter(code=self.borrower).values("id", "facts").first()
+        self._rows.update(fund=fund, borrower=borrower)
+        return Locks(books={fund[3] if fund else None}, borrowers={borrower["id"] if borrower else None})
+
+    def handle(self, ctx: Context) -> dict[str, Any]:
+        from riskpool.ledger import core as ledger_core
+        from riskpool.ledger import services as ledger
+        from riskpool.programs.models import ProgramVersion
+        from riskpool.registry.models import Agreement, WhitelistEntry
+
+        fund, borrower = self._rows["fund"], self._rows["borrower"]
+        if fund is None:
+            from riskpool.programs.models import Program
+
+            if not Program.objects.filter(code=self.program).exists():
+                raise LoanError(f"no program {self.program!r} is installed")
+            raise LoanError(f"program {self.program} is not backed by any fund yet")
+        if borrower is None:
+            raise LoanError(f"no borrower {self.borrower!r} is registered")
+        program_id, fund_id, fund_code, book_id = fund
+        ids = _institution_ids(self.lender, self.guarantor)
+        for code, role in ((self.lender, "lender"), (self.guarantor, "guarantor")):
+            if code and code not in ids:
+                raise LoanError(f"no {role} {code!r} is registered")
+        lender_id, guarantor_id = ids[self.lender], ids.get(self.guarantor or "")
+        version = ProgramVersion.objects.filter(program_id=program_id).order_by("-number").only(
+            "id", "number", "program_id", "policy_text").first()
+        if version is None:
+            raise LoanError(f"program {self.program} has no installed version")
+        policy = version.policy
+        on = self.on
+        names = [totals.borrower_outstanding(program_id, borrower["id"]), totals.covered(fund_id),
+                 totals.exposure(program_id, lender_id, borrower["id"])]
+        figures = totals.get_many(names)
+        held = ledger.balances(ledger.Book(pk=book_id), on)
+        agreement = (Agreement.objects.filter(institution_id=lender_id, program_id=program_id, role="lender")
+                     .values_list("start", "end", "status").first())
+        if agreement is None:
+            raise LoanError(f"{self.lender} has no lender agreement in {self.program}")
+        start, end, status = agreement
+        status = status if start <= on <= end else Agreement.TERMINATED
+        sanction = ""
+        if status == Agreement.ACTIVE:
+            # a threshold crossed since the last event or sweep bars this filing at once (kezhou 第二十五条（二）
+            # "立即终止合作", kunshan 第二十三条 "应立即中止"); the sweep records the status change
+            from riskpool.claims.sanctions import lender_verdict
+
+            verdict = lender_verdict(policy, program_id, lender_id, on)
+            action = verdict.details.get("action")
+            if action:
+                status = {"terminate": Agreement.TERMINATED, "suspend": Agreement.SUSPENDED}[action]
+                sanction = "; ".join(f"{r.code} [{r.article}] {r.message}" for r in verdict.reasons if r.blocking)
+        facts = FilingFacts(
+            loan=LoanApplication(amount=self.amount, issue_date=self.issue_date, term_months=self.term_months,
+                                 guarantee_fee_rate=self.guarantee_fee_rate, product_type=self.product_type,
+                                 all_in_cost_rate=self.all_in_cost_rate, has_guarantor=guarantor_id is not None,
+                                 other_fees=self.other_fees),
+            borrower_whitelisted=WhitelistEntry.objects.filter(
+                program_id=program_id, borrower_id=borrower["id"], status=WhitelistEntry.LISTED).exists(),
+            borrower_outstanding=figures[names[0]],
+            fund_balance=sum((held.get(a, ZERO) for a in ledger_core.INVESTMENT_ACCOUNTS), ZERO),
+            fund_size=-held.get("equity:capital", ZERO),
+            covered_outstanding=figures[names[1]],
+            lender_status=status,
+        )
+        # 单个融资机构授信敞口 (kunshan 第十一条): the borrower's covered outstanding at this lender, this loan included
+        exposure = self.exposure if self.exposure is not None else self.amount + figures[names[2]]
+        decision = filing_rule(policy, on, facts, borrower_restructured=bool(borrower["facts"].get("restructurings")))
+        if not decision.approved:
+            raise LoanError(f"loan {self.code} refused: " + "; ".join(
+                f"{r.code} [{r.article}] {r.message}" for r in decision.reasons if r.blocking)
+                + (f" (because {sanction})" if sanction else ""), decision=decision)
+        loan = Loan(code=self.code, program_id=program_id, program_version=version, fund_id=fund_id,
+                    lender_id=lender_id, guarantor_id=guarantor_id, borrower_id=borrower["id"], amount=self.amount,
+                    exposure=exposure, issue_date=self.issue_date,
+                    maturity_date=add_months(self.issue_date, self.term_months), term_months=self.term_months,
+                    guarantee_fee_rate=self.guarantee_fee_rate, product_type=self.product_type,
+                    all_in_cost_rate=self.all_in_cost_rate, guarantee_letter_date=self.guarantee_letter_date,
+                    filed_on=on, outstanding_principal=self.amount, filing_decision=decision.as_dict())
+        try:
+            with transaction.atomic():
+                loan.save()
+        except IntegrityError:  # the code is taken (a loan code is unique across programs)
+            raise LoanError(f"loan {self.code} is already filed") from None
+        schedule(loan, {"guarantee_letter_issued": self.guarantee_letter_date, "maturity": loan.maturity_date},
+                 done={"guarantee_letter_issued": self.issue_date}, policy=policy)
+        ctx.change(f"loan:{loan.code}", None, snapshot(loan))
+        ctx.event("loan.filed", fund=fund_code, program=self.program, lender=self.lender, borrower=self.borrower,
+                  loan=loan.code, amount=self.amount, data={"version": version.number})
+        return {"loan": loan.pk, "version": version.number}
+
+
+class Repay(LoanCommand):
+    """A repayment report; a loan repaid in full is released (its guarantee ends)."""
+
+    action: ClassVar[str] = "loans.repay"
+    principal: Money = ZERO
+    interest: Money = ZERO
+
+    def handle(self, ctx: Context) -> dict[str, Any]:
+        loan = _locked_loan(self.loan)
+        if loan.status not in ACTIVE:
+            raise LoanError(f"loan {loan.code} is {loan.status}: no repayment can be reported")
+        if self.principal > loan.outstanding_principal:
+            raise LoanError(f"loan {loan.code}: repayment {fmt(self.principal)} exceeds outstanding "
+                            f"{fmt(loan.outstanding_principal)}")
+        before = snapshot(loan)
+        Repayment.objects.create(loan=loan, on=self.on, principal=self.principal, interest=self.interest)
+        loan.outstanding_principal -= self.principal
+        loan.unpaid_interest = max(ZERO, loan.unpaid_interest - self.interest)
+        released = loan.outstanding_principal == 0
+        if released:
+            loan.status, loan.released_on, loan.overdue_since = Loan.REPAID, self.on, None
+            for n in loan.notices.filter(done_on__isnull=True, kind__in=maturity_notices(loan)):
+                n.done_on = self.on
+                n.save(update_fields=["done_on"])
+        loan.save()
+        ctx.change(f"loan:{loan.code}", before, snapshot(loan))
+        common = dict(fund=loan.fund.code, program=loan.program.code, lender=loan.lender.code,
+                      borrower=loan.borrower.code, loan=loan.code)
+        ctx.event("loan.repaid", amount=self.principal, data={"interest": str(self.interest)}, **common)
+        if released:
+            ctx.event("loan.released", amount=loan.amount, **common)
+        return {"outstanding": str(loan.outstanding_principal)}
+
+
+class Extend(LoanCommand):
+    """Extension (展期): kezhou 第十一条 grants it to an eligible borrower; where the policy says an extension
+    is a restructuring (pingluo 第十一条6) it sets that claim condition and marks the borrower."""
+
+    action: ClassVar[str] = "loans.extend"
+    months: Months
+
+    def handle(self, ctx: Context) -> dict[str, Any]:
+        loan = _locked_loan(self.loan)
+        policy, on = loan.policy, self.on
+        param = policy.filing.extension
+        if param is None or not policy.param(param, on).allowed:
+            raise LoanError(f"{loan.program.code} allows no extension", param.article if param else "")
+        spec = policy.param(param, on)
+        if loan.status not in ACTIVE:
+            raise LoanError(f"loan {loan.code} is {loan.status}: it cannot be extended")
+        if self.months < 1:
+            raise LoanError(f"loan {loan.code}: an extension adds at least one month, not {self.months}")
+        new_term = loan.term_months + self.months
+        term = policy.filing.term_months
+        if spec.within_term_limit and term is not None:
+            limit = policy.param(term, on).max
+            if limit is not None and new_term > limit:
+                raise LoanError(f"loan {loan.code}: extended term {new_term} months exceeds {limit} months",
+                                term.article)
+        before = snapshot(loan)
+        loan.term_months, loan.extended_months = new_term, loan.extended_months + self.months
+        loan.maturity_date = add_months(loan.issue_date, new_term)
+        common = dict(fund=loan.fund.code, program=loan.program.code, lender=loan.lender.code,
+                      borrower=loan.borrower.code, loan=loan.code)
+        if spec.sets_condition:
+            loan.claim_conditions = {**loan.claim_conditions, spec.sets_condition: True}
+            borrower = loan.borrower
+            facts = dict(borrower.facts)
+            facts["restructurings"] = sorted(set(facts.get("restructurings") or []) | {"extension"})
+            borrower.facts = facts
+            borrower.save(update_fields=["facts"])
+            ctx.event("borrower.restructured", article=param.article, data={"by": "extension"}, **common)
+        loan.save()
+        loan.notices.filter(done_on__isnull=True, kind__in=maturity_notices(loan)).delete()
+        schedule(loan, {"maturity": loan.maturity_date})
+        ctx.change(f"loan:{loan.code}", before, snapshot(loan))
+        ctx.event("loan.extended", data={"months": self.months, "maturity": loan.maturity_date.isoformat()},
+                  **common)
+        return {"maturity": loan.maturity_date.isoformat()}
+
+
+class ReportArrears(LoanCommand):
+    """Arrears (逾期 / 欠息) reported by the lender: starts the overdue clock and the notices that follow it;
+    the program's sanctions are evaluated at once (kezhou 第二十五条（二）)."""
+
+    action: ClassVar[str] = "loans.report_arrears"
+    overdue_since: Day
+    unpaid_interest: Money = ZERO
+
+    def handle(self, ctx: Context) -> dict[str, Any]:
+        from riskpool.claims.sanctions import apply_sanctions
+
+        loan = _locked_loan(self.loan)
+        if loan.status not in ACTIVE:
+            raise LoanError(f"loan {loan.code} is {loan.status}: arrears cannot be reported")
+        if self.overdue_since > self.on:
+            raise LoanError(f"loan {loan.code}: overdue since {self.overdue_since} is after the report date {self.on}")
+        if self.overdue_since <= loan.issue_date:
+            raise LoanError(f"loan {loan.code}: overdue since {self.overdue_since}, not after its issue date "
+                            f"{loan.issue_date}")
+        before = snapshot(loan)
+        first = loan.overdue_since is None
+        loan.overdue_since = loan.overdue_since or self.overdue_since
+        loan.unpaid_interest = self.unpaid_interest
+        loan.save()
+        if first:
+            schedule(loan, {"first_overdue": self.overdue_since, "risk_event": self.overdue_since})
+        ctx.change(f"loan:{loan.code}", before, snapshot(loan))
+        ctx.event("loan.arrears", fund=loan.fund.code, program=loan.program.code, lender=loan.lender.code,
+                  borrower=loan.borrower.code, loan=loan.code, amount=self.unpaid_interest,
+                  data={"overdue_since": loan.overdue_since.isoformat()})
+        sanctions = apply_sanctions(loan.program, loan.lender, self.on, ctx)
+        return {"overdue_since": loan.overdue_since.isoformat(), "sanctions": sanctions}
+
+
+class ReportCure(LoanCommand):
+    """The arrears were paid up: the loan is current again."""
+
+    action: ClassVar[str] = "loans.report_cure"
+
+    def handle(self, ctx: Context) -> dict[str, Any]:
+        loan = _locked_loan(self.loan)
+        before = snapshot(loan)
+        loan.overdue_since, loan.unpaid_interest = None, ZERO
+        loan.save()
+        ctx.change(f"loan:{loan.code}", before, snapshot(loan))
+        ctx.event("loan.cured", fund=loan.fund.code, program=loan.program.code, lender=loan.lender.code,
+                  borrower=loan.borrower.code, loan=loan.code)
+        return {}
+
+
+class CompleteNotice(LoanCommand):
+    """A notice given (还款通知书 and the like): its duty is done."""
+
+    action: ClassVar[str] = "loans.complete_notice"
+    kind: StepCode
+
+    def handle(self, ctx: Context) -> dict[str, Any]:
+        loan = _locked_loan(self.loan)
+        notice = loan.notices.filter(kind=self.kind, done_on__isnull=True).first()
+        if notice is None:
+            raise LoanError(f"loan {loan.code} has no open notice {self.kind!r}")
+        if notice.opens_on and self.on < notice.opens_on:
+            raise LoanError(f"notice {self.kind} of loan {loan.code} may only be given from {notice.opens_on}",
+                            notice.article)
+        before = model_to_dict(notice)
+        notice.done_on = self.on
+        notice.save(update_fields=["done_on"])
+        ctx.change(f"notice:{notice.pk}", before, model_to_dict(notice))
+        ctx.event("loan.notice_done", program=loan.program.code, lender=loan.lender.code, loan=loan.code,
+                  article=notice.article, data={"kind": self.kind})
+        return {"notice": notice.pk}
+
+
+class Classify(Command):
+    """The daily classification (五级分类) of a program's covered loans, and the sanctions it triggers:
+    a lender whose NPL ratio crosses its threshold on this day is terminated or suspended at once."""
+
+    action: ClassVar[str] = "loans.classify"
+    program: Slug
+
+    def subject(self) -> str:
+        return f"program:{self.program}"
+
+    def locks(self) -> Locks:
+        from riskpool.registry.models import Fund
+
+        book = Fund.objects.filter(programs__code=self.program).values_list("book_id", flat=True).first()
+        return Locks(books={book})
+
+    def handle(self, ctx: Context) -> dict[str, Any]:
+        from riskpool.claims.sanctions import apply_sanctions
+        from riskpool.programs.models import Program
+        from riskpool.registry.models import Institution
+
+        program = Program.objects.get(code=self.program)
+        lenders = Institution.objects.filter(agreements__program=program, agreements__role="lender").distinct()
+        out = {}
+        for lender in lenders.order_by("pk"):
+            out[lender.code] = apply_sanctions(program, lender, self.on, ctx)
+        npl = [loan.code for loan in Loan.objects.filter(program=program, status__in=ACTIVE,
+                                                         overdue_since__isnull=False)
+               if risk_class(loan.days_past_due(self.on)).non_performing]
+        return {"sanctions": out, "non_performing": sorted(npl)}
