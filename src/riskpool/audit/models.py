@@ -35,8 +35,8 @@ class AuditEvent(models.Model):
 class HistoryEvent(models.Model):
     kind = models.CharField(max_length=40, choices=[(k, k) for k in KINDS])
     on = models.DateField(db_index=True)
-    fund = models.CharField(max_length=60, blank=True, db_index=True)
-    program = models.CharField(max_length=60, blank=True, db_index=True)
+    fund = models.CharField(max_length=60, blank=True)
+    program = models.CharField(max_length=60, blank=True)
     lender = models.CharField(max_length=60, blank=True)
     borrower = models.CharField(max_length=40, blank=True)
     loan = models.CharField(max_length=60, blank=True, db_index=True)
@@ -49,7 +49,9 @@ class HistoryEvent(models.Model):
 
     class Meta:
         ordering = ["on", "id"]
-        indexes = [models.Index(fields=["kind", "on"], name="history_kind_on")]
+        indexes = [models.Index(fields=["kind", "on"], name="history_kind_on"),
+                   models.Index(fields=["program", "on"], name="history_program_on"),
+                   models.Index(fields=["fund", "on"], name="history_fund_on")]
 
     def __str__(self) -> str:
         return f"{self.on} {self.kind}"

@@ -42,7 +42,8 @@ from typing import Any, Callable, Iterable, Mapping
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
-from django.db import transaction
+from django.db import connection, transaction
+from django.utils import timezone
 
 from riskpool.integrity.models import ChainHead, ChainLink
 
@@ -123,18 +124,28 @@ def link_mac(prev_mac: str, table: str, row_pk: int, digest: str, key: bytes | N
 
 # --- writing --------------------------------------------------------------------------------------------
 
-def _lock_head(stream: str) -> ChainHead:
-    head = ChainHead.objects.select_for_update().filter(stream=stream).first()
-    if head is None:
-        # ON CONFLICT DO NOTHING: a racing first writer's insert makes this wait, then do nothing; no error,
-        # so no savepoint is needed and the caller's transaction stays usable.
-        ChainHead.objects.bulk_create([ChainHead(stream=stream)], ignore_conflicts=True)
-        head = ChainHead.objects.select_for_update().get(stream=stream)
-    return head
+def _lock_head(stream: str) -> tuple[int, str]:
+    """(seq, mac) of the stream's head, locked for this transaction (created on first use)."""
+    head = connection.ops.quote_name(ChainHead._meta.db_table)
+    lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT seq, mac FROM {head} WHERE stream = %s{lock}", [stream])
+        row = cursor.fetchone()
+        if row is None:
+            # ON CONFLICT DO NOTHING: a racing first writer's insert makes this wait, then do nothing; no error,
+            # so no savepoint is needed and the caller's transaction stays usable.
+            cursor.execute(f"INSERT INTO {head} (stream, seq, mac) VALUES (%s, 0, '') ON CONFLICT (stream) DO NOTHING",
+                           [stream])
+            cursor.execute(f"SELECT seq, mac FROM {head} WHERE stream = %s{lock}", [stream])
+            row = cursor.fetchone()
+    return row
 
 
 def seal(stream: str, table: str, row_pk: int, content: dict) -> None:
-    """Append the link of one freshly inserted row to ``stream``, in the caller's transaction."""
+    """Append the link of one freshly inserted row to ``stream``, in the caller's transaction.
+
+    Three plain statements (lock the head, insert the link, move the head): a command's last writes, on the hot
+    path of every filing."""
     if not transaction.get_connection().in_atomic_block:
         raise ChainError("seal() must run inside the transaction that inserts the row (transaction.atomic)")
     for name, value in (("stream", stream), ("table", table)):
@@ -144,11 +155,17 @@ def seal(stream: str, table: str, row_pk: int, content: dict) -> None:
         raise ChainError(f"seal(): row_pk must be an int, got {row_pk!r}")
     key = _key()
     digest = content_digest(content)
-    head = _lock_head(stream)
-    seq = head.seq + 1
-    mac = link_mac(head.mac or genesis(stream, key), table, row_pk, digest, key)
-    ChainLink.objects.create(stream=stream, seq=seq, table=table, row_pk=row_pk, digest=digest, mac=mac)
-    ChainHead.objects.filter(pk=head.pk).update(seq=seq, mac=mac)
+    seq, prev = _lock_head(stream)
+    seq += 1
+    mac = link_mac(prev or genesis(stream, key), table, row_pk, digest, key)
+    q = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        cursor.execute(f"INSERT INTO {q(ChainLink._meta.db_table)} (stream, seq, {q('table')}, row_pk, digest, mac, "
+                       "sealed_at) VALUES (%s, %s, %s, %s, %s, %s, %s)",
+                       [stream, seq, table, row_pk, digest, mac, connection.ops.adapt_datetimefield_value(
+                           timezone.now())])
+        cursor.execute(f"UPDATE {q(ChainHead._meta.db_table)} SET seq = %s, mac = %s WHERE stream = %s",
+                       [seq, mac, stream])
 
 
 def register(table: str, model, content_fn: Callable[[Any], dict], *, stream_of: Callable[[Any], str] | None = None,

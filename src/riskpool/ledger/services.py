@@ -32,7 +32,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import BigIntegerField, Case, Sum, Value, When
 
 from riskpool.dbmoney import fen_units
@@ -166,8 +166,13 @@ def _daily_changes(book: Book, account: str, *, since: dt.date) -> list[tuple[dt
 
 def _running(book: Book) -> tuple[dict[str, int], dt.date | None]:
     """The book's running balances (fen) and latest posted date, read in one statement (one snapshot)."""
-    rows = list(AccountBalance.objects.filter(book=book).values_list("account", "balance_fen", "book__latest_date"))
-    return {a: v for a, v, _ in rows}, (rows[0][2] if rows else None)
+    q = connection.ops.quote_name
+    with connection.cursor() as cursor:  # a plain statement: every filing reads it
+        cursor.execute(f"SELECT a.account, a.balance_fen, b.latest_date FROM {q(AccountBalance._meta.db_table)} a "
+                       f"JOIN {q(Book._meta.db_table)} b ON b.id = a.book_id WHERE a.book_id = %s", [book.pk])
+        rows = cursor.fetchall()
+    latest = rows[0][2] if rows else None
+    return {a: v for a, v, _ in rows}, (dt.date.fromisoformat(latest) if isinstance(latest, str) else latest)
 
 
 def balance(book: Book, account: str, as_of: dt.date | None = None) -> Decimal:

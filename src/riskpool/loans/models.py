@@ -45,6 +45,13 @@ class Loan(models.Model):
                                         help_text="claim conditions the records establish, e.g. restructured")
     filing_decision = models.JSONField(default=dict)
 
+    class Meta:
+        indexes = [
+            # a lender's loans in arrears: the NPL numerator, read by filings and sanctions whatever the book's size
+            models.Index(fields=["lender", "program"], condition=models.Q(overdue_since__isnull=False),
+                         name="loan_in_arrears"),
+        ]
+
     def __str__(self) -> str:
         return self.code
 
