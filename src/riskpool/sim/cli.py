@@ -26,8 +26,11 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     src = p.add_mutually_exclusive_group(required=True)
     src.add_argument("--program", metavar="ID", help="a bundled program id (riskpool programs list)")
     src.add_argument("--policy", metavar="FILE", help="a policy file (a planned program)")
-    p.add_argument("--portfolio", metavar="FILE", required=True,
-                   help="the book: CSV or YAML loans, or a YAML description (segments: …)")
+    book = p.add_mutually_exclusive_group(required=True)
+    book.add_argument("--portfolio", metavar="FILE",
+                      help="the book: CSV or YAML loans, or a YAML description (segments: …)")
+    book.add_argument("--fund", metavar="CODE",
+                      help="the fund's current book from the database: its covered loans in --program")
     p.add_argument("--params", metavar="FILE", help="credit-model YAML (defaults: docs/simulation.md)")
     p.add_argument("--fund-size", metavar="YUAN", help="the fund's size (e.g. 100000000, 1亿, 5000万); "
                    "default the policy's planned size, else the book ÷ leverage")
@@ -127,9 +130,14 @@ def run(args: argparse.Namespace) -> int:
         if fund_size is None and program.fund_planned_size is not None:
             fund_size = int(program.param(program.fund_planned_size, program.effective.start) * 100)
         volume = None if fund_size is None else int(fund_size * (leverage or policy_leverage))
-        portfolio = load_portfolio(args.portfolio, volume_fen=volume, seed=args.seed,
-                                   default_as_of=start or program.effective.start,
-                                   program=program.id)
+        if args.fund:
+            portfolio = _database_book(args.fund, program.id, start)
+            if fund_size is None or not args.fund_size:
+                fund_size = _database_fund_size(args.fund)
+        else:
+            portfolio = load_portfolio(args.portfolio, volume_fen=volume, seed=args.seed,
+                                       default_as_of=start or program.effective.start,
+                                       program=program.id)
         if fund_size is None:
             fund_size = max(1, int(portfolio.total_outstanding / (leverage or policy_leverage)))
         if args.dask or args.dask_local:
@@ -161,6 +169,32 @@ def run(args: argparse.Namespace) -> int:
         files = report_mod.write(rep, Path(args.out))
         print(f"report written to {args.out}: " + ", ".join(files))
     return EXIT_OK
+
+
+def _database_book(fund: str, program: str, start: dt.date | None):
+    """The fund's covered loans of the program, read from the database (the one place Django is used)."""
+    from riskpool.cli import setup_django
+    from riskpool.sim.errors import SimInputError
+    from riskpool.sim.portfolio import portfolio_from_rows
+
+    setup_django()
+    from riskpool.loans.book import covered_rows
+    from riskpool.registry.models import Fund
+
+    if not Fund.objects.filter(code=fund, programs__code=program).exists():
+        raise SimInputError("(database)", "--fund", f"a fund backing {program} in this database", fund)
+    rows = list(covered_rows(fund, program))
+    if not rows:
+        raise SimInputError("(database)", "--fund", f"a fund with covered loans in {program}", fund)
+    return portfolio_from_rows(rows, as_of=start or dt.date.today(), program=program, source=f"fund {fund}")
+
+
+def _database_fund_size(fund: str) -> int:
+    """What the fund holds today (cash, deposits, bonds), in fen."""
+    from riskpool.registry import services as registry
+    from riskpool.registry.models import Fund
+
+    return max(1, int(registry.fund_money(Fund.objects.get(code=fund)) * 100))
 
 
 def _progress(args: argparse.Namespace):
