@@ -28,3 +28,25 @@ def repay_one_loan(i: int):
     loan = loans.repay(Loan.objects.get(code="KZ-RACE-LOAN"), on=dt.date(2025, 9, 1), principal=Decimal("100000"),
                        actor=f"racer-{i}", key=f"race-repay-{i}")
     return str(loan.outstanding_principal)
+
+
+def file_with_one_key(i: int):
+    """Every racer retries the same filing under the same idempotency key."""
+    from riskpool.commands import dispatch
+    from riskpool.loans.commands import FileLoan
+
+    result = dispatch(FileLoan(on=dt.date(2025, 6, 2), code="KZ-ONE-KEY", program="kezhou-industry",
+                               lender="kz-bank", borrower=KEZHOU_FIRM_CODE, amount=Decimal("2000000"),
+                               issue_date=dt.date(2025, 6, 2), term_months=24, guarantor="kz-guarantee",
+                               guarantee_fee_rate=Decimal("0.008")), actor=f"bank-system-{i}", key="bank/one-key")
+    return result["loan"]
+
+
+def pay_claim(i: int):
+    """Racer i pays claim KS-A or KS-B from a fund that can afford one of them."""
+    from riskpool.claims import services as claims
+    from riskpool.claims.models import Claim
+
+    claim = claims.pay(Claim.objects.get(loan__code=("KS-A", "KS-B")[i]), on=dt.date(2026, 6, 12),
+                       actor=f"clerk-{i}", key=f"pay-{i}")
+    return (str(claim.paid_amount), str(claim.unfunded))

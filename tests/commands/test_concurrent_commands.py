@@ -149,3 +149,27 @@ def test_a_retry_after_the_state_moved_on_still_answers_the_first_result():
     with pytest.raises(LoanError, match="PER_BORROWER_CAP"):
         dispatch(_filing(world, "KZ-S-5"), actor="bank", key="k5")
     assert dispatch(_filing(world, "KZ-S-4"), actor="bank", key="k4") == firsts[4]
+
+
+def test_racing_retries_of_one_key_in_processes_answer_the_first_result():
+    world = _kezhou_firm_world()
+    results = in_processes(8, "race_work:file_with_one_key")
+    assert len(set(results)) == 1 and results[0].isdigit(), results
+    assert Loan.objects.filter(code="KZ-ONE-KEY").count() == 1
+    _books_fine(world)
+
+
+def test_racing_payments_in_processes_never_overdraw_an_underfunded_fund():
+    """Two approved claims of 600 each on a fund holding 1,000 (kunshan 第三条: limited to the fund)."""
+    from riskpool.ledger import services as ledger
+
+    from claims.conftest import kunshan_approve, kunshan_defaulted_loan, kunshan_submit
+
+    world = kunshan_world(capital="1000")
+    for i, code in enumerate(("KS-A", "KS-B")):
+        kunshan_approve(kunshan_submit(kunshan_defaulted_loan(world, code, i, amount="1000", repaid="0",
+                                                              exposure="6000000")))
+    results = in_processes(2, "race_work:pay_claim")
+    assert sorted(results, reverse=True) == [repr(("600.00", "0.00")), repr(("400.00", "200.00"))], results
+    assert ledger.balance(world.book, "assets:cash") == 0
+    _books_fine(world)
