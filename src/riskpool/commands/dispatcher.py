@@ -37,11 +37,8 @@ class CommandError(ValueError):
     """A command that is malformed as such (no actor, an over-long key)."""
 
 
-class _Replay(Exception):
-    """Raised inside the transaction to roll back a duplicate's work and answer the first result."""
-
-    def __init__(self, result: dict[str, Any]):
-        self.result = result
+class _KeyTaken(Exception):
+    """The audit row's unique key was taken by a concurrent transaction: roll back ours, answer from theirs."""
 
 
 def request_hash(action: str, subject: str, request: dict[str, Any]) -> str:
@@ -100,26 +97,28 @@ def dispatch(command: Command, *, actor: str, key: str | None = None) -> dict[st
             result = command.handle(ctx)
             audit = _claim(key, digest, command, subject, request, result, ctx)
             _record(audit, ctx, stream_of(locks))
-    except _Replay as replay:
-        return replay.result
+    except _KeyTaken:
+        # a concurrent transaction claimed the key first (its locks differed: another request, or the state it
+        # locked changed); ours is rolled back, and the answer is theirs — or a conflict
+        existing = _claimed(key)
+        if existing is None:
+            raise
+        return _answer(existing, digest, key)
     return result
 
 
 def _claim(key: str, digest: str, command: Command, subject: str, request: dict[str, Any],
            result: dict[str, Any], ctx: Context) -> AuditEvent:
-    """Insert the audit row that claims the key; if a concurrent transaction claimed it first, answer as it did."""
+    """Insert the audit row that claims the key. A unique-key violation (a concurrent transaction claimed it
+    first) aborts this transaction; ``dispatch`` answers from the winner's row once it is rolled back — no
+    savepoint, so no extra round trip on the hot path."""
     try:
-        with transaction.atomic():
-            audit = AuditEvent.objects.create(
-                idempotency_key=key, request_hash=digest, action=command.action, actor=ctx.actor, on=command.on,
-                subject=subject, detail=request, result=_jsonable(result),
-                changes=_jsonable([{"row": c.label, "before": c.before, "after": c.after} for c in ctx.changes]))
+        return AuditEvent.objects.create(
+            idempotency_key=key, request_hash=digest, action=command.action, actor=ctx.actor, on=command.on,
+            subject=subject, detail=request, result=_jsonable(result),
+            changes=_jsonable([{"row": c.label, "before": c.before, "after": c.after} for c in ctx.changes]))
     except IntegrityError:
-        existing = _claimed(key)
-        if existing is None:
-            raise
-        raise _Replay(_answer(existing, digest, key)) from None
-    return audit
+        raise _KeyTaken from None
 
 
 def stream_of(locks: Locks) -> str:

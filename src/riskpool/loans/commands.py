@@ -8,7 +8,7 @@ import json
 from decimal import Decimal
 from typing import Any, ClassVar
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError
 from django.forms.models import model_to_dict
 from pydantic import PrivateAttr
 
@@ -17,7 +17,7 @@ from riskpool.commands import Command, Context, Locks
 from riskpool.commands.base import BorrowerCode, Day, LoanCode, Money, Months, Rate, Slug, StepCode
 from riskpool.figures import totals
 from riskpool.loans.models import Loan, Notice, Repayment
-from riskpool.money import ZERO, fmt
+from riskpool.money import FEN, ZERO, fmt
 from riskpool.rules import deadlines
 from riskpool.rules.decision import Decision
 from riskpool.rules.facts import FilingFacts, LoanApplication
@@ -138,7 +138,17 @@ SELECT v.id, v.number, v.sha256,
      WHERE i.code = %(lender)s AND a.program_id = %(program)s AND a.role = 'lender'),
   (SELECT COUNT(*) FROM loans_loan l JOIN registry_institution i ON i.id = l.lender_id
      WHERE i.code = %(lender)s AND l.program_id = %(program)s AND l.overdue_since IS NOT NULL
-       AND l.status IN ('filed', 'claimed'))
+       AND l.status IN ('filed', 'claimed')),
+  (SELECT t.fen FROM figures_runningtotal t WHERE t.name = %(t0)s),
+  (SELECT t.fen FROM figures_runningtotal t WHERE t.name = %(t1)s),
+  (SELECT t.fen FROM figures_runningtotal t JOIN registry_institution i
+     ON t.name = %(t2a)s || CAST(i.id AS TEXT) || %(t2b)s WHERE i.code = %(lender)s),
+  (SELECT t.fen FROM figures_runningtotal t JOIN registry_institution i
+     ON t.name = %(t3a)s || CAST(i.id AS TEXT) || %(t3b)s WHERE i.code = %(lender)s),
+  (SELECT SUM(a.balance_fen) FROM ledger_accountbalance a
+     WHERE a.book_id = %(book)s AND a.account IN ('assets:cash', 'assets:deposits', 'assets:bonds')),
+  (SELECT a.balance_fen FROM ledger_accountbalance a WHERE a.book_id = %(book)s AND a.account = 'equity:capital'),
+  (SELECT k.latest_date FROM ledger_book k WHERE k.id = %(book)s)
 FROM programs_programversion v
 WHERE v.program_id = %(program)s
 ORDER BY v.number DESC
@@ -212,12 +222,20 @@ class FileLoan(Command):
         if ids is None or ids[4] is None:
             self._refuse_unknown()
         program_id, fund_id, fund_code, book_id, borrower_id = ids
+        on = self.on
+        # the running totals by name (riskpool.figures.totals); the lender's id is found in the same statement,
+        # so its names are passed as the parts around that id
+        exposure_name = totals.exposure(program_id, "\x00", borrower_id).split("\x00")
+        compensated_name = totals.compensated(program_id, "\x00").split("\x00")
         row = _one(_FACTS, {"program": program_id, "borrower": borrower_id, "lender": self.lender,
-                            "guarantor": self.guarantor or ""})
+                            "guarantor": self.guarantor or "", "book": book_id,
+                            "t0": totals.borrower_outstanding(program_id, borrower_id), "t1": totals.covered(fund_id),
+                            "t2a": exposure_name[0], "t2b": exposure_name[1],
+                            "t3a": compensated_name[0], "t3b": compensated_name[1]})
         if row is None:
             raise LoanError(f"program {self.program} has no installed version")
         (version_id, version_number, sha256, borrower_facts, listed, lender_id, guarantor_id, start, end, status,
-         in_arrears) = row
+         in_arrears, borrower_fen, covered_fen, exposure_fen, compensated_fen, held_fen, capital_fen, latest) = row
         if lender_id is None:
             raise LoanError(f"no lender {self.lender!r} is registered")
         if self.guarantor and guarantor_id is None:
@@ -226,14 +244,17 @@ class FileLoan(Command):
             raise LoanError(f"{self.lender} has no lender agreement in {self.program}")
         borrower_facts = json.loads(borrower_facts) if isinstance(borrower_facts, str) else borrower_facts
         policy = _policy_of_version(version_id, sha256)
-        on = self.on
-        names = [totals.borrower_outstanding(program_id, borrower_id), totals.covered(fund_id),
-                 totals.exposure(program_id, lender_id, borrower_id), totals.compensated(program_id, lender_id)]
-        figures = totals.get_many(names)
-        held = ledger.balances(ledger.Book(pk=book_id), on)
+        exposure_now, compensated = Decimal(exposure_fen or 0) * FEN, Decimal(compensated_fen or 0) * FEN
+        latest = _date(latest)
+        if latest is None or on >= latest:  # the running balances are the balances at the end of ``on``
+            fund_balance, fund_size = Decimal(held_fen or 0) * FEN, -Decimal(capital_fen or 0) * FEN
+        else:  # a back-dated filing: the books at that date
+            held = ledger.balances(ledger.Book(pk=book_id), on)
+            fund_balance = sum((held.get(a, ZERO) for a in ledger_core.INVESTMENT_ACCOUNTS), ZERO)
+            fund_size = -held.get("equity:capital", ZERO)
         status = status if _date(start) <= on <= _date(end) else Agreement.TERMINATED
         sanction = ""
-        if status == Agreement.ACTIVE and (in_arrears or figures[names[3]] > 0):
+        if status == Agreement.ACTIVE and (in_arrears or compensated > 0):
             # a threshold crossed since the last event or sweep bars this filing at once (kezhou 第二十五条（二）
             # "立即终止合作", kunshan 第二十三条 "应立即中止"); the sweep records the status change. A lender with no
             # covered loan in arrears and never compensated cannot have crossed one.
@@ -250,14 +271,14 @@ class FileLoan(Command):
                                  all_in_cost_rate=self.all_in_cost_rate, has_guarantor=guarantor_id is not None,
                                  other_fees=self.other_fees),
             borrower_whitelisted=bool(listed),
-            borrower_outstanding=figures[names[0]],
-            fund_balance=sum((held.get(a, ZERO) for a in ledger_core.INVESTMENT_ACCOUNTS), ZERO),
-            fund_size=-held.get("equity:capital", ZERO),
-            covered_outstanding=figures[names[1]],
+            borrower_outstanding=Decimal(borrower_fen or 0) * FEN,
+            fund_balance=fund_balance,
+            fund_size=fund_size,
+            covered_outstanding=Decimal(covered_fen or 0) * FEN,
             lender_status=status,
         )
         # 单个融资机构授信敞口 (kunshan 第十一条): the borrower's covered outstanding at this lender, this loan included
-        exposure = self.exposure if self.exposure is not None else self.amount + figures[names[2]]
+        exposure = self.exposure if self.exposure is not None else self.amount + exposure_now
         decision = filing_rule(policy, on, facts, borrower_restructured=bool(borrower_facts.get("restructurings")))
         if not decision.approved:
             raise LoanError(f"loan {self.code} refused: " + "; ".join(
@@ -271,8 +292,7 @@ class FileLoan(Command):
                     all_in_cost_rate=self.all_in_cost_rate, guarantee_letter_date=self.guarantee_letter_date,
                     filed_on=on, outstanding_principal=self.amount, filing_decision=decision.as_dict())
         try:
-            with transaction.atomic():
-                loan.save()
+            loan.save()  # no savepoint: a violation aborts the whole command, which is what a refusal does
         except IntegrityError:  # the code is taken (a loan code is unique across programs)
             raise LoanError(f"loan {self.code} is already filed") from None
         schedule(loan, {"guarantee_letter_issued": self.guarantee_letter_date, "maturity": loan.maturity_date},
