@@ -4,7 +4,6 @@ whitelist (白名单) and the blacklist (黑名单). Run only by the dispatcher 
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
 from typing import Any, ClassVar
 
 from django.forms.models import model_to_dict
@@ -320,14 +319,6 @@ class RegisterBorrower(Command):
             borrower.save()
             ctx.change(f"borrower:{code}", before, model_to_dict(borrower))
         return {"borrower": borrower.pk}
-
-
-def relisting_barred_until(program, borrower: Borrower, on: dt.date) -> tuple[dt.date, str] | None:
-    """(last barred day, article) if the borrower's removal after compensation still bars re-listing on ``on``."""
-    entry = WhitelistEntry.objects.filter(program=program, borrower=borrower).first()
-    if entry is None or entry.barred_until is None or on > entry.barred_until:
-        return None
-    return entry.barred_until, entry.removal_article
 
 
 class WhitelistStepCommand(Command):

@@ -127,7 +127,6 @@ def run_batch(model: Model, batch_index: int, strata: tuple[np.ndarray, np.ndarr
     n = len(pf)
     L = model.n_lenders
     segs = model.segments
-    S = len(segs)
     slices = pf.segment_slices()
     thresholds = default_threshold(np.array([s.pd for s in segs]), model.credit.copula, model.credit.dof)
     rho = np.array([s.correlation for s in segs])
