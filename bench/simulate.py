@@ -68,7 +68,8 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--loans", type=int, default=100_000)
     ap.add_argument("--scenarios", type=int, default=10_000, help="baseline scenarios")
-    ap.add_argument("--method-scenarios", type=int, default=200)
+    ap.add_argument("--method-scenarios", type=int, default=60,
+                    help="method scenarios: 60 gives a standard error below the baseline's in under 1/50 of its time")
     ap.add_argument("--seeds", type=int, default=20)
     ap.add_argument("--quick", action="store_true", help="20,000 loans, 2,000 / 400 scenarios, 8 seeds")
     a = ap.parse_args()
