@@ -33,6 +33,7 @@ def charts(report: dict[str, Any], out: Path) -> list[str]:
     fig, ax = plt.subplots(figsize=(6, 3.5))
     ax.bar([r["year"] for r in by_year], [r["probability"] * 100 for r in by_year], color="#b03a2e")
     ax.set_xticks([r["year"] for r in by_year])  # whole years only
+    ax.set_ylim(bottom=0)  # a probability: never below zero, even when every year's is zero
     ax.set_xlabel("year")
     ax.set_ylabel("P(fund exhausted by year end), %")
     ax.set_title(f"{report['inputs']['program']}: probability the fund runs dry")
