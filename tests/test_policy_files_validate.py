@@ -138,8 +138,8 @@ CASES: list[tuple[str, str, Mutation, str, str]] = [
      lambda t: replaced(t, "{above: 0, up_to: 5000000", "{above: 100, up_to: 5000000"),
      "sharing.ratios", "the first tier must start above 0"),
     ("a required section missing", "pingluo-puhui-yidai",
-     lambda t: replaced(t, "recovery:\n  distribution:", "recovery_:\n  distribution:"),
-     "recovery", "required key is missing"),
+     lambda t: replaced(t, "sharing:\n  loss_base:", "sharing_:\n  loss_base:"),
+     "sharing", "required key is missing"),
 ]
 
 
@@ -372,7 +372,7 @@ DEMO_COUNTY = textwrap.dedent("""\
         value:
           - {code: submitted, actor: lender, article: 第十四条, description: 合作银行提出代偿申请}
           - {code: review, actor: fund_manager, article: 第十四条, description: 资金管理人审核}
-          - {code: payment, actor: fund_manager, article: 第十四条, description: 资金管理人支付}
+          - {code: payment, actor: fund_manager, article: 第十四条, description: 资金管理人支付, deadline: payment}
       preconditions:
         article: 第十四条
         value:
@@ -402,7 +402,7 @@ DEMO_COUNTY = textwrap.dedent("""\
     deadlines:
       payment:
         article: 第十七条
-        value: {days: 10, event: claim_approved, actor: fund_manager, action: 拨付补偿资金}
+        value: {days: 10, event: previous_step, actor: fund_manager, action: 拨付补偿资金}
 
     fees: {}
     """)

@@ -17,6 +17,8 @@ from riskpool.evaluate import QuestionError, evaluate_file
 from riskpool.inputs import InputError
 from riskpool.policy import PolicyError, bundled_ids, load_file, load_program
 from riskpool.policy.schema import Param, ParameterNotInForce, Program
+from riskpool.rates import RateError
+from riskpool.rates_cli import add_parser as add_rates_parser
 from riskpool.reports import ReportError
 from riskpool.reports.commands import register as register_reports
 
@@ -385,6 +387,7 @@ def build_parser() -> argparse.ArgumentParser:
     from riskpool.sim.cli import add_parser as add_simulate_parser
 
     add_simulate_parser(sub)  # `riskpool simulate`: the stress simulator (docs/simulation.md)
+    add_rates_parser(sub)  # `riskpool rates load FILE` / `riskpool rates show DATE` (docs/reference-rates.md)
 
     sw = sub.add_parser("sweep", help="daily sweep: overdue notices and claim steps, loans by risk class")
     sw.add_argument("--on", type=_date)
@@ -409,7 +412,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             code = args.func(args)
             sys.stdout.flush()
             return code
-        except (PolicyError, QuestionError, CalendarError, UsageError, ReportError, InputError) as e:
+        except (PolicyError, QuestionError, CalendarError, RateError, UsageError, ReportError, InputError) as e:
             print(f"riskpool: {e}", file=sys.stderr)
             return EXIT_BAD_INPUT
     except BrokenPipeError:

@@ -29,6 +29,7 @@ from riskpool.commands.base import ClaimCode, LoanCode, Money, Rate, Reason, Ste
 from riskpool.ledger import core as ledger_core
 from riskpool.ledger import services as ledger
 from riskpool.ledger.models import Book, LedgerPosting
+from riskpool.registry import contributors
 from riskpool.loans.commands import add_months
 from riskpool.loans.models import Loan
 from riskpool.money import FEN, ZERO, MoneyError, fmt, to_decimal
@@ -193,8 +194,21 @@ def claim_facts(claim_or_loan: Claim | Loan, on: dt.date, *, conditions: dict[st
     loan = claim.loan if claim is not None else claim_or_loan
     from riskpool.figures.lenders import rate_cap_history
 
+    from riskpool.figures.lenders import cap_history
+
+    policy = claim_or_loan.policy
     repaid = sum((r.principal for r in loan.repayments.filter(on__lte=on)), ZERO)
-    compensated, released = rate_cap_history(loan.program, loan.lender, on, claim=claim, loan=loan)
+    history: dict[str, Decimal] = {}
+    cap = policy.sharing.compensation_rate_cap
+    if cap is None:
+        compensated, released = rate_cap_history(loan.program, loan.lender, on, claim=claim, loan=loan)
+        history = {"lender_cumulative_compensation": compensated, "lender_cumulative_released": released}
+    else:
+        spec = policy.param(cap, on)
+        compensated, released = cap_history(loan.program, loan, on, per=spec.per, window=spec.window, claim=claim)
+        history = {f"{spec.per}_cumulative_compensation": compensated, f"{spec.per}_cumulative_released": released}
+    declared = {k: (Decimal(v) if policy.facts.get(k) is not None and policy.facts[k].type == "number" else v)
+                for k, v in (loan.facts or {}).items()}
     return ClaimFacts(
         approved_principal=loan.amount,
         repaid_principal=repaid,
@@ -202,6 +216,9 @@ def claim_facts(claim_or_loan: Claim | Loan, on: dt.date, *, conditions: dict[st
         third_party_payouts=third_party_payouts,
         unpaid_interest=loan.unpaid_interest if unpaid_interest is None else unpaid_interest,
         exposure=loan.exposure,
+        term_months=loan.term_months,
+        borrower_kind=loan.borrower.kind,
+        facts=declared,
         has_guarantor=loan.guarantor_id is not None,
         negotiated_guarantor_share=negotiated_guarantor_share,
         loan_filed=True,
@@ -209,9 +226,9 @@ def claim_facts(claim_or_loan: Claim | Loan, on: dt.date, *, conditions: dict[st
         conditions={**conditions, **loan.claim_conditions},
         documents=documents,
         fund_balance=registry.fund_money(loan.fund, on),
-        lender_cumulative_compensation=compensated,
-        lender_cumulative_released=released,
+        contributor_balances=contributors.holdings(loan.fund, on),
         guaranteed_amount=loan.amount,
+        **history,
     )
 
 
@@ -263,9 +280,6 @@ class SubmitClaim(Command):
             raise ClaimError(f"no loan {self.loan!r} is filed")
         policy = current.policy
         steps = list(policy.param(policy.claims.workflow, on))
-        if len(steps) < 3:
-            raise ClaimError(f"{current.program.code}: the claim workflow has no review step between the "
-                             "submission and the payment; a claim cannot be approved", policy.claims.workflow.article)
         if current.status != Loan.FILED:
             raise ClaimError(f"loan {current.code} is {current.status}: a claim needs a filed loan without a live "
                              "claim", steps[0].article)
@@ -287,8 +301,9 @@ class SubmitClaim(Command):
                                  due_on=None, done_on=on, approved=True, reason="")
         current.status = Loan.CLAIMED
         current.save(update_fields=["status"])
-        ctx.change(f"claim:{claim.code}", None, _snap(claim))
         ctx.event("claim.submitted", amount=claim.fund_payable, data={"outcome": decision.outcome}, **_common(claim))
+        _decide_without_review(claim, decision, on, ctx, steps)
+        ctx.change(f"claim:{claim.code}", None, _snap(claim))
         return {"claim": claim.pk, "outcome": decision.outcome}
 
 
@@ -314,9 +329,44 @@ class Supplement(ClaimCommand):
         c.facts = _as_json(given)
         _store_decision(c, decision)
         c.save()
-        ctx.change(f"claim:{c.code}", before, _snap(c))
         ctx.event("claim.supplemented", data={"outcome": decision.outcome}, **_common(c))
+        _decide_without_review(c, decision, self.on, ctx, steps)
+        ctx.change(f"claim:{c.code}", before, _snap(c))
         return {"claim": c.pk, "outcome": decision.outcome}
+
+
+def _decide_without_review(c: Claim, decision: Decision, on: dt.date, ctx: Context,
+                           steps: list[WorkflowStep]) -> None:
+    """A workflow with no review step (only the submission and the payment, as a program without one has):
+    the rule's decision stands at once — an approved claim is booked for payment, a refused one ends."""
+    if len(steps) > 2 or decision.outcome == "incomplete":
+        return
+    if decision.approved:
+        _approve(c, on, ctx, steps[0])
+    else:
+        refusal = _reasons_text(decision.as_dict()["reasons"])
+        c.status, c.next_step, c.next_due_on = Claim.REFUSED, "", None
+        c.save()
+        loan = c.loan
+        if loan.status == Loan.CLAIMED:
+            loan.status = Loan.FILED
+            loan.save(update_fields=["status"])
+        ctx.event("claim.refused", article=steps[0].article, data={"reason": refusal}, **_common(c))
+
+
+def _approve(c: Claim, on: dt.date, ctx: Context, spec: WorkflowStep) -> None:
+    """Book the approved claim's payable (应付代偿款) — split among the fund's contributors as the rule
+    decided, where it has contributors — and record the approval."""
+    c.approved_on = on
+    parts = (c.decision.get("details") or {}).get("contributors")
+    if parts is not None:
+        c.contributor_parts = {"approved": parts, "paid": {k: "0.00" for k in parts}}
+    if c.fund_payable > 0:
+        contributors.post(c.loan.fund, ledger_core.compensation_approved(on, c.fund_payable, c.code),
+                          key=f"claims:{c.code}:approved", actor=ctx.actor,
+                          split=None if parts is None else {k: Decimal(v) for k, v in parts.items()})
+    c.save()
+    ctx.event("claim.approved", amount=c.fund_payable, article=spec.article, **_common(c))
 
 
 class Review(ClaimCommand):
@@ -390,11 +440,7 @@ class Review(ClaimCommand):
             following = steps[codes.index(step) + 1]
             c.next_step, c.next_due_on = following.code, _due(policy, following, on)
             if is_last_review:
-                c.approved_on = on
-                if c.fund_payable > 0:
-                    ledger.post(loan.fund.book, ledger_core.compensation_approved(on, c.fund_payable, c.code),
-                                idempotency_key=f"claims:{c.code}:approved", actor=ctx.actor)
-                ctx.event("claim.approved", amount=c.fund_payable, article=spec.article, **_common(c))
+                _approve(c, on, ctx, spec)
         c.save()
         ctx.change(f"claim:{c.code}", before, _snap(c))
         return {"claim": c.pk, "status": c.status, "step": step, "approved": not refusal}
@@ -442,20 +488,35 @@ class Pay(ClaimCommand):
         if on < previous:
             raise ClaimError(f"claim {c.code}: payment on {on} is before the previous step ({previous})", final.article)
         first_payment = c.status == Claim.OPEN
+        if c.approved_on is None:
+            raise ClaimError(f"claim {c.code} is not approved: the rule's decision is {c.decision.get('outcome')}",
+                             final.article)
         if first_payment and loan.status != Loan.CLAIMED:
             raise ClaimError(f"loan {loan.code} is {loan.status}: it can no longer be compensated; refuse the claim",
                              final.article)
         before = _snap(c)
         owed = c.fund_payable - c.paid_amount
-        cash = _cash_available(book, on)
-        amount = min(owed, cash)
+        split = None
+        if c.contributor_parts:  # each contributor pays what it still owes on the claim, as far as its cash goes
+            approved, paid = c.contributor_parts["approved"], c.contributor_parts["paid"]
+            split = {k: min(Decimal(approved[k]) - Decimal(paid[k]), contributors.cash(loan.fund, k, on))
+                     for k in approved}
+            split = {k: v for k, v in split.items() if v > 0}
+            amount = sum(split.values(), ZERO)
+        else:
+            amount = min(owed, _cash_available(book, on))
         limited = policy.sharing.limited_to_fund_balance.article
         if owed > 0 and amount <= 0:
             raise ClaimError(f"claim {c.code}: the fund has no cash on {on} to pay the {fmt(owed)} owed", limited)
         if amount > 0:
             n = c.steps.filter(step=final.code).count() + 1
-            ledger.post(book, ledger_core.compensation_paid(on, amount, c.code),
-                        idempotency_key=f"claims:{c.code}:paid:{n}", actor=ctx.actor)
+            contributors.post(loan.fund, ledger_core.compensation_paid(on, amount, c.code),
+                              key=f"claims:{c.code}:paid:{n}", actor=ctx.actor, split=split)
+            if split is not None:
+                paid = dict(c.contributor_parts["paid"])
+                for k, v in split.items():
+                    paid[k] = str(Decimal(paid[k]) + v)
+                c.contributor_parts = {**c.contributor_parts, "paid": paid}
         c.paid_amount += amount
         remaining = c.fund_payable - c.paid_amount
         c.unfunded = Decimal(c.decision.get("amounts", {}).get("unfunded", "0")) + remaining
@@ -517,17 +578,20 @@ class RecordRecovery(ClaimCommand):
         gross_d, costs_d = _money(self.gross, "gross"), _money(self.costs, "costs")
         c = _locked_claim(self.claim)
         policy = c.policy
+        _mode, article = policy.recovery_rule(on)
         if c.status != Claim.PAID:
             raise ClaimError(f"claim {c.code} is {c.status}: recoveries are recorded only after compensation",
-                             policy.recovery.distribution.article)
+                             article)
         if on < c.paid_on:
-            raise ClaimError(f"claim {c.code} was paid on {c.paid_on}, after the recovery date {on}",
-                             policy.recovery.distribution.article)
+            raise ClaimError(f"claim {c.code} was paid on {c.paid_on}, after the recovery date {on}", article)
         if gross_d <= 0:
-            raise ClaimError("a recovery needs a positive gross amount", policy.recovery.distribution.article)
+            raise ClaimError("a recovery needs a positive gross amount", article)
+        # the cap's excess is borne by whom the policy says (sharing.compensation_rate_cap.excess_borne_by)
+        decided = c.decision.get("amounts", {})
+        excess_guarantor = Decimal(decided.get("excess_guarantor", "0"))
         facts = RecoveryFacts(gross=gross_d, costs=costs_d, fund_borne=c.paid_amount,
-                              guarantor_borne=c.guarantor_share,
-                              lender_borne=c.lender_share + c.forfeited + c.unfunded,
+                              guarantor_borne=c.guarantor_share + excess_guarantor,
+                              lender_borne=c.lender_share + c.forfeited - excess_guarantor + c.unfunded,
                               fund_already_recovered=_recovered_to_fund(c))
         decision = distribute_recovery(policy, on, facts)
         a = decision.amounts
@@ -537,10 +601,10 @@ class RecordRecovery(ClaimCommand):
             to_guarantor=a["to_guarantor"], remit_due_on=_remit_due(policy, on) if a["to_fund"] > 0 else None,
             after_write_off=c.written_off_on is not None)
         if a["to_fund"] > 0:
-            ledger.post(c.loan.fund.book, ledger_core.recovery_due(on, a["to_fund"], f"{c.code}/R{n}"),
-                        idempotency_key=f"claims:{c.code}:recovery:{n}:due", actor=ctx.actor)
+            contributors.post(c.loan.fund, ledger_core.recovery_due(on, a["to_fund"], f"{c.code}/R{n}"),
+                              key=f"claims:{c.code}:recovery:{n}:due", actor=ctx.actor)
         ctx.change(f"recovery:{recovery.pk}", None, model_to_dict(recovery))
-        ctx.event("claim.recovery", amount=a["to_fund"], article=policy.recovery.distribution.article,
+        ctx.event("claim.recovery", amount=a["to_fund"], article=article,
                   data={"gross": str(gross_d), "costs": str(costs_d), "to_lender": str(a["to_lender"]),
                         "to_guarantor": str(a["to_guarantor"]), "recovery": recovery.pk}, **_common(c))
         return {"recovery": recovery.pk, "decision": decision.as_dict()}
@@ -556,7 +620,7 @@ class RemitRecovery(ClaimCommand):
         on = self.on
         c = _locked_claim(self.claim)
         r = Recovery.objects.filter(pk=self.recovery, claim=c).first()
-        article = c.policy.recovery.distribution.article
+        article = c.policy.recovery_rule(on)[1]
         if r is None:
             raise ClaimError(f"claim {c.code} has no recovery #{self.recovery}", article)
         if r.to_fund <= 0:
@@ -567,8 +631,10 @@ class RemitRecovery(ClaimCommand):
             raise ClaimError(f"recovery #{r.pk} was received on {r.received_on}, after the remittance date {on}",
                              article)
         n = list(c.recoveries.order_by("id").values_list("pk", flat=True)).index(r.pk) + 1
-        ledger.post(c.loan.fund.book, ledger_core.recovery_received(on, r.to_fund, f"{c.code}/R{n}", was_due=True),
-                    idempotency_key=f"claims:{c.code}:recovery:{n}:received", actor=ctx.actor)
+        # split as the receivable was: by the contributors' shares on the day it was received
+        contributors.post(c.loan.fund, ledger_core.recovery_received(on, r.to_fund, f"{c.code}/R{n}", was_due=True),
+                          key=f"claims:{c.code}:recovery:{n}:received", actor=ctx.actor,
+                          split=contributors.split_by_shares(c.loan.fund, r.to_fund, r.received_on))
         before = model_to_dict(r)
         r.remitted_on = on
         r.save(update_fields=["remitted_on"])
@@ -595,7 +661,7 @@ class WriteOffClaim(ClaimCommand):
         on, evidence, evidence_ref = self.on, self.evidence, self.evidence_ref.strip()
         c = _locked_claim(self.claim)
         policy = c.policy
-        param = policy.recovery.write_off_after_months
+        param = policy.recovery.write_off_after_months if policy.recovery is not None else None
         article = param.article if param is not None else ""
         if c.status != Claim.PAID:
             raise ClaimError(f"claim {c.code} is {c.status}: only a compensated loss can be written off", article)

@@ -32,6 +32,9 @@ class Claim(models.Model):
     fund_payable = models.DecimalField(**MONEY, default=0)
     forfeited = models.DecimalField(**MONEY, default=0)
     unfunded = models.DecimalField(**MONEY, default=0)
+    contributor_parts = models.JSONField(
+        default=dict, blank=True,
+        help_text="where the fund has contributors: each one's part approved and paid ({approved: {}, paid: {}})")
     paid_amount = models.DecimalField(**MONEY, default=0)
     approved_on = models.DateField(null=True, blank=True,
                                    help_text="the last review step approved it: the compensation was booked as payable")

@@ -170,6 +170,50 @@ def rate_cap_history(program: Program, lender: Institution, on: dt.date, *, clai
     return compensated, released
 
 
+def window_start(window: str, on: dt.date) -> dt.date | None:
+    """First day of a cap's or threshold's window ending on ``on`` (None: program to date)."""
+    if window == "calendar_year":
+        return dt.date(on.year, 1, 1)
+    if window == "rolling_12_months":
+        try:
+            return on.replace(year=on.year - 1) + dt.timedelta(days=1)
+        except ValueError:  # 29 February
+            return dt.date(on.year - 1, 3, 1)
+    return None
+
+
+def cap_history(program: Program, loan: Loan, on: dt.date, *, per: str, window: str,
+                claim: Claim | None = None) -> tuple[Decimal, Decimal]:
+    """(compensation, released guarantees) the compensation-rate cap counts, for its party (``per``: the loan's
+    lender, its guarantor, or the whole program) over its ``window`` ending on ``on``: the fund's payments dated
+    in the window plus what it approved in the window and has not yet paid, and the guarantees released in the
+    window — leaving out ``claim`` itself and the loan's own guarantee (the rule adds it). The lender's cap
+    over the program to date (pingluo 第十五条) reads the running totals (:func:`rate_cap_history`)."""
+    if per == "lender" and window == "program_to_date":
+        return rate_cap_history(program, loan.lender, on, claim=claim, loan=loan)
+    party: dict[str, Any] = {}
+    if per == "lender":
+        party = {"lender_id": loan.lender_id}
+    elif per == "guarantor":
+        if loan.guarantor_id is None:
+            return ZERO, ZERO
+        party = {"guarantor_id": loan.guarantor_id}
+    start = window_start(window, on)
+    claims = Claim.objects.filter(**{f"loan__{k}": v for k, v in party.items()}, loan__program=program)
+    if claim is not None and claim.pk is not None:
+        claims = claims.exclude(pk=claim.pk)
+    payments = claim_payments(claims)
+    compensated = sum((paid_between(p, start, on) for p in payments.values()), ZERO)
+    for pk, approved_on, payable, status in claims.filter(approved_on__isnull=False, approved_on__lte=on).values_list(
+            "pk", "approved_on", "fund_payable", "status"):
+        if status != Claim.REFUSED and (start is None or approved_on >= start):
+            compensated += max(ZERO, payable - paid_between(payments.get(pk, []), None, on))
+    loans = with_release_date(Loan.objects.filter(program=program, filed_on__lte=on, **party).exclude(pk=loan.pk))
+    loans = loans.filter(release_date__lte=on, **({"release_date__gte": start} if start else {}))
+    released = sum(loans.values_list("amount", flat=True), ZERO)
+    return compensated, released
+
+
 def lenders_of(program: Program) -> list[Institution]:
     """The program's lenders: those with an agreement in it and those with a loan filed in it, by code."""
     ids = set(Agreement.objects.filter(program=program, role=Institution.LENDER).values_list("institution_id",

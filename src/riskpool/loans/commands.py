@@ -20,7 +20,7 @@ from riskpool.loans.models import Loan, Notice, Repayment
 from riskpool.money import FEN, ZERO, fmt
 from riskpool.rules import deadlines
 from riskpool.rules.decision import Decision
-from riskpool.rules.facts import FilingFacts, LoanApplication
+from riskpool.rules.facts import FactValue, FilingFacts, LoanApplication
 from riskpool.rules.filing import file_loan as filing_rule
 from riskpool.rules.sanctions import risk_class
 
@@ -192,6 +192,8 @@ class FileLoan(Command):
     exposure: Money | None = None
     guarantee_letter_date: Day | None = None
     other_fees: Money = ZERO
+    interest_rate: Rate | None = None  # the loan's annual rate (filing.loan_rate_max)
+    facts: dict[StepCode, FactValue] = {}  # the program's declared facts of this loan (policy `facts`)
     _rows: dict = PrivateAttr(default_factory=dict)
 
     def subject(self) -> str:
@@ -269,7 +271,7 @@ class FileLoan(Command):
             loan=LoanApplication(amount=self.amount, issue_date=self.issue_date, term_months=self.term_months,
                                  guarantee_fee_rate=self.guarantee_fee_rate, product_type=self.product_type,
                                  all_in_cost_rate=self.all_in_cost_rate, has_guarantor=guarantor_id is not None,
-                                 other_fees=self.other_fees),
+                                 other_fees=self.other_fees, interest_rate=self.interest_rate, facts=self.facts),
             borrower_whitelisted=bool(listed),
             borrower_outstanding=Decimal(borrower_fen or 0) * FEN,
             fund_balance=fund_balance,
@@ -290,7 +292,9 @@ class FileLoan(Command):
                     maturity_date=add_months(self.issue_date, self.term_months), term_months=self.term_months,
                     guarantee_fee_rate=self.guarantee_fee_rate, product_type=self.product_type,
                     all_in_cost_rate=self.all_in_cost_rate, guarantee_letter_date=self.guarantee_letter_date,
-                    filed_on=on, outstanding_principal=self.amount, filing_decision=decision.as_dict())
+                    filed_on=on, outstanding_principal=self.amount, filing_decision=decision.as_dict(),
+                    interest_rate=self.interest_rate,
+                    facts={k: (str(v) if isinstance(v, Decimal) else v) for k, v in self.facts.items()})
         try:
             loan.save()  # no savepoint: a violation aborts the whole command, which is what a refusal does
         except IntegrityError:  # the code is taken (a loan code is unique across programs)

@@ -33,6 +33,9 @@ class Loan(models.Model):
     guarantee_fee_rate = models.DecimalField(max_digits=8, decimal_places=6, default=0)
     product_type = models.CharField(max_length=40, default="loan")
     all_in_cost_rate = models.DecimalField(max_digits=8, decimal_places=6, null=True, blank=True)
+    interest_rate = models.DecimalField(max_digits=8, decimal_places=6, null=True, blank=True,
+                                        help_text="the loan's annual interest rate, where the program limits it")
+    facts = models.JSONField(default=dict, blank=True, help_text="the program's declared facts of this loan")
     guarantee_letter_date = models.DateField(null=True, blank=True)
     filed_on = models.DateField()
     status = models.CharField(max_length=20, choices=STATUSES, default=FILED)

@@ -230,12 +230,36 @@ class Extension(Strict):
     sets_condition: str | None = Field(default=None, description="a claim condition fact an extension makes true")
 
 
-class Filing(Strict):
-    """Filing (入池备案) limits. A parameter left out means the program sets no such limit."""
+REFERENCES = ("lpr_1y", "lpr_5y")
 
-    loan_window: Param[Window]
-    leverage: Param[Annotated[Decimal, BeforeValidator(_dec), Field(gt=0)]]
-    leverage_base: Param[Literal["fund_balance", "fund_size"]]
+
+class RateLimit(Strict):
+    """A ceiling on the loan's interest rate: a reference rate (贷款市场报价利率 LPR, 1-year or over-5-year, or
+    ``by_term``: the 1-year LPR for terms up to 60 months, the over-5-year one above) plus ``spread_bp`` basis
+    points, or times ``multiple``. The fixing is the one in force on the loan's issue date (riskpool.rates)."""
+
+    reference: Literal["lpr_1y", "lpr_5y", "by_term"] | None = None
+    spread_bp: int | None = Field(default=None, ge=-1000, le=5000)
+    multiple: Annotated[Decimal, BeforeValidator(_dec), Field(gt=0, le=10)] | None = None
+
+    @model_validator(mode="after")
+    def _shape(self) -> "RateLimit":
+        if self.reference is None:
+            raise ValueError("a rate limit needs `reference` (lpr_1y, lpr_5y or by_term): a spread or a multiple "
+                             "is counted from a reference rate")
+        if (self.spread_bp is None) == (self.multiple is None):
+            raise ValueError("give exactly one of `spread_bp` (basis points over the reference) or `multiple` "
+                             "(times the reference)")
+        return self
+
+
+class Filing(Strict):
+    """Filing (入池备案) limits. A parameter left out means the program sets no such limit (no leverage: the fund
+    backs no multiple of itself; no whitelist requirement: any admissible borrower may file)."""
+
+    loan_window: Param[Window] | None = None
+    leverage: Param[Annotated[Decimal, BeforeValidator(_dec), Field(gt=0)]] | None = None
+    leverage_base: Param[Literal["fund_balance", "fund_size"]] | None = None
     per_borrower_cap: Param[BorrowerCap] | None = None
     single_loan_max: Param[Amount] | None = None
     term_months: Param[MonthRange] | None = None
@@ -243,20 +267,31 @@ class Filing(Strict):
     product_types: Param[list[str]] | None = None
     all_in_cost_rate_max: Param[dict[str, Ratio]] | None = None
     other_fees_allowed: Param[bool] | None = None
-    guarantor_required: Param[bool]
-    whitelist_required: Param[bool]
+    loan_rate_max: Param[RateLimit] | None = None
+    guarantor_required: Param[bool] | None = None
+    whitelist_required: Param[bool] | None = None
     agreement_max_years: Param[int] | None = None
     extension: Param[Extension] | None = None
-    lender_must_be_active: Param[bool]
+    lender_must_be_active: Param[bool] | None = None
+
+    @model_validator(mode="after")
+    def _leverage_pair(self) -> "Filing":
+        if (self.leverage is None) != (self.leverage_base is None):
+            raise ValueError("give `leverage` and `leverage_base` together, or neither")
+        return self
 
 
 # ---------------------------------------------------------------- loss and sharing
 
 class Tier(Strict):
-    """One exposure bracket (lower, upper]: the shares of fund, lender and guarantor."""
+    """One bracket of the tier basis: (above, up_to] for a numeric basis (an amount, a term in months, a declared
+    number), or ``values`` for a categorical one (borrower kind, a declared category); the shares of fund, lender
+    and guarantor."""
 
-    above: Amount = Field(description="exclusive lower bound of the exposure")
+    above: Amount | None = Field(default=None, description="exclusive lower bound (numeric basis)")
     up_to: Amount | None = Field(default=None, description="inclusive upper bound; none = no upper bound")
+    values: list[Annotated[str, Field(min_length=1, max_length=60)]] | None = Field(
+        default=None, min_length=1, description="the categories this tier holds (categorical basis)")
     fund: Ratio
     lender: Ratio
     guarantor: Ratio
@@ -266,7 +301,11 @@ class Tier(Strict):
         total = self.fund + self.lender + self.guarantor
         if total != 1:
             raise ValueError(f"fund + lender + guarantor = {total * 100}%, expected 100%")
-        if self.up_to is not None and self.up_to <= self.above:
+        if (self.above is None) == (self.values is None):
+            raise ValueError("give `above` (and `up_to`) for a numeric basis, or `values` for a categorical one")
+        if self.values is not None and self.up_to is not None:
+            raise ValueError("a categorical tier (`values`) has no `up_to`")
+        if self.above is not None and self.up_to is not None and self.up_to <= self.above:
             raise ValueError(f"up_to {self.up_to} is not above {self.above}")
         return self
 
@@ -274,6 +313,16 @@ class Tier(Strict):
 def _check_brackets(tiers: list[Tier]) -> list[Tier]:
     if not tiers:
         raise ValueError("at least one tier is needed")
+    if all(t.values is not None for t in tiers):
+        seen: dict[str, int] = {}
+        for i, t in enumerate(tiers, start=1):
+            for v in t.values or []:
+                if v in seen:
+                    raise ValueError(f"category {v!r} is in tier {seen[v]} and tier {i}")
+                seen[v] = i
+        return tiers
+    if any(t.values is not None for t in tiers):
+        raise ValueError("tiers mix `values` (categorical) with `above` (numeric); use one kind")
     if tiers[0].above != 0:
         raise ValueError(f"the first tier must start above 0, not above {tiers[0].above}")
     for i, (lo, hi) in enumerate(zip(tiers, tiers[1:]), start=1):
@@ -292,19 +341,43 @@ class LossBase(Strict):
     include_penalty_interest: bool = False
 
 
+WINDOWS = ("program_to_date", "calendar_year", "rolling_12_months")
+
+
 class RateCap(Strict):
-    """Compensation-rate cap (担保代偿率, Pingluo 第十五条): the fund stops paying above ``rate``."""
+    """Compensation-rate cap (担保代偿率, Pingluo 第十五条): the fund stops paying above ``rate`` × the guarantees
+    released, both counted over ``window`` (program to date, the calendar year of the decision, or the 12 months
+    ending on it) and ``per`` party (the claim's lender, its guarantor, or the whole program). The excess is
+    borne by ``excess_borne_by``: the lender (it forfeits that part), the guarantor (it pays it), or shared, e.g.
+    ``{lender: 0.5, guarantor: 0.5}``."""
 
     rate: Ratio
     claim_releases_its_guarantee: bool = True
-    excess_forfeited_by: Literal["lender"] = "lender"
+    window: Literal["program_to_date", "calendar_year", "rolling_12_months"] = "program_to_date"
+    per: Literal["lender", "guarantor", "program"] = "lender"
+    excess_borne_by: Literal["lender", "guarantor"] | dict[Literal["lender", "guarantor"], Ratio] = "lender"
+
+    @model_validator(mode="after")
+    def _bearers(self) -> "RateCap":
+        if isinstance(self.excess_borne_by, dict):
+            total = sum(self.excess_borne_by.values(), Decimal(0))
+            if total != 1:
+                raise ValueError(f"excess_borne_by: the shares sum to {total * 100}%, expected 100%")
+        return self
+
+    def bearers(self) -> dict[str, Decimal]:
+        if isinstance(self.excess_borne_by, str):
+            return {self.excess_borne_by: Decimal(1)}
+        return dict(self.excess_borne_by)
 
 
 class Sharing(Strict):
     loss_base: Param[LossBase]
-    tier_basis: Param[Literal["exposure", "principal"]]
+    tier_basis: Param[Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=60)]]
     ratios: Param[Annotated[list[Tier], Field(min_length=1)]]
     absent_guarantor_share_to: Param[Literal["lender", "fund"]]
+    tier_basis_fallback: Param[Literal["principal"]] | None = Field(
+        default=None, description="where a claim does not state the basis fact, bracket by the approved principal")
     negotiated_guarantor_share_max: Param[Ratio] | None = None
     compensation_rate_cap: Param[RateCap] | None = None
     limited_to_fund_balance: Param[bool]
@@ -339,8 +412,9 @@ class Document(Strict):
 
 
 class Claims(Strict):
-    # at least: the lender's submission, one review that approves, and the payment
-    workflow: Param[Annotated[list[WorkflowStep], Field(min_length=3)]]
+    # at least: the lender's submission and the payment; review steps in between only where the text has them
+    # (with none, a complete claim is approved on submission)
+    workflow: Param[Annotated[list[WorkflowStep], Field(min_length=2)]]
     preconditions: Param[list[Condition]]
     refusals: Param[list[Condition]]
     documents: Param[list[Document]]
@@ -413,14 +487,21 @@ class Sanctions(Strict):
     blacklist_malicious_evaders: Param[bool] | None = None
 
 
+# What a deadline may count from. The loan events are recorded by the loan commands; ``previous_step`` is the
+# completion of the previous step of the workflow (whitelist or claim review) whose step names the deadline.
+DEADLINE_EVENTS = ("guarantee_letter_issued", "maturity", "first_overdue", "risk_event", "recovery_received",
+                   "previous_step")
+
+
 class Deadline(Strict):
     """``days`` (working or calendar) after — or before — the event named by ``event``."""
 
-    days: int = Field(ge=1)
+    days: int = Field(ge=1, le=3660)
     unit: Literal["working_days", "calendar_days"] = "working_days"
     direction: Literal["after", "before"] = "after"
-    event: str
-    actor: str
+    event: Literal["guarantee_letter_issued", "maturity", "first_overdue", "risk_event", "recovery_received",
+                   "previous_step"]
+    actor: ACTORS
     action: str
 
 
@@ -437,8 +518,63 @@ class Fees(Strict):
     income_retained_in_fund: Param[bool] | None = None
 
 
+class DeclaredFact(Strict):
+    """A fact of a loan that the program's rules read (e.g. a tier basis): a number, or one of ``values``.
+
+    A lender states it when filing the loan; a claim reads it from the filed loan. Built-in facts need no
+    declaration: ``exposure`` and ``principal`` (amounts), ``term_months`` (a number) and ``borrower_kind``
+    (a category: the registered borrower's kind)."""
+
+    type: Literal["number", "category"]
+    values: list[Annotated[str, Field(min_length=1, max_length=60)]] | None = Field(default=None, min_length=1)
+    article: str = Field(min_length=2)
+    description: str
+
+    @model_validator(mode="after")
+    def _values(self) -> "DeclaredFact":
+        if (self.type == "category") != (self.values is not None):
+            raise ValueError("a category fact lists its `values`; a number fact has none")
+        return self
+
+
+BUILTIN_FACTS: dict[str, str] = {"exposure": "number", "principal": "number", "term_months": "number",
+                                 "borrower_kind": "category"}
+
+
+class Contributor(Strict):
+    code: str = Field(pattern=r"^[a-z][a-z0-9_]{0,29}$")
+    name: str = Field(min_length=1, max_length=100)
+    share: Ratio
+
+
+class Contributors(Strict):
+    """Who puts money into the fund (出资方) and in what shares. Each capital injection names its contributor;
+    every compensation, recovery, income and fee is split among them by the shares in force on its date.
+    ``liability``: ``per_contributor`` — each contributor pays its share of a compensation only up to what it
+    holds (the rest is beyond the fund's liability); ``pooled`` — the fund pays up to what all hold together,
+    a contributor short of its share being made up by the others in proportion to their shares."""
+
+    shares: Param[Annotated[list[Contributor], Field(min_length=1)]]
+    liability: Param[Literal["per_contributor", "pooled"]]
+
+    @field_validator("shares")
+    @classmethod
+    def _sum(cls, p: Param[list[Contributor]]) -> Param[list[Contributor]]:
+        for day, items in (p.values or {None: p.value}).items():
+            where = f" (values from {day})" if day else ""
+            total = sum((c.share for c in items or []), Decimal(0))
+            if total != 1:
+                raise ValueError(f"contributor shares sum to {total * 100}%, expected 100%{where}")
+            codes = [c.code for c in items or []]
+            if len(set(codes)) != len(codes):
+                raise ValueError(f"a contributor is listed twice: {', '.join(codes)}{where}")
+        return p
+
+
 class Effective(Strict):
-    """When the program is in force: from ``start`` to ``end`` inclusive (none: until repealed)."""
+    """When the program is in force: from ``start`` to ``end`` inclusive (none: until repealed). After ``end``
+    nothing new is filed (PROGRAM_NOT_IN_FORCE); loans filed before it stay covered, and their claims,
+    payments and recoveries go on under the version they were filed under."""
 
     start: dt.date
     end: dt.date | None = None
@@ -457,26 +593,85 @@ class Program(Strict):
     region: str
     effective: Effective
     fund_planned_size: Param[Amount] | None = None
-    admission: Admission
+    facts: dict[Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=60)], DeclaredFact] = {}
+    contributors: Contributors | None = None
+    admission: Admission | None = None
     institutions: Institutions | None = None
-    whitelist: Whitelist
+    whitelist: Whitelist | None = None
     filing: Filing
     sharing: Sharing
     claims: Claims
-    recovery: Recovery
-    sanctions: Sanctions
-    deadlines: dict[str, Param[Deadline]]
-    fees: Fees
+    recovery: Recovery | None = None
+    sanctions: Sanctions = Sanctions()
+    deadlines: dict[str, Param[Deadline]] = {}
+    fees: Fees = Fees()
 
     @model_validator(mode="after")
     def _workflow_deadlines_exist(self) -> "Program":
-        for section, param in (("whitelist.steps", self.whitelist.steps), ("claims.workflow", self.claims.workflow)):
+        named: set[str] = set()
+        sections = [("claims.workflow", self.claims.workflow)]
+        if self.whitelist is not None:
+            sections.insert(0, ("whitelist.steps", self.whitelist.steps))
+        for section, param in sections:
             for steps in (param.values or {None: param.value}).values():
                 for step in steps or []:
-                    if step.deadline and step.deadline not in self.deadlines:
+                    if not step.deadline:
+                        continue
+                    if step.deadline not in self.deadlines:
                         raise ValueError(f"{section}: step {step.code!r} names deadline {step.deadline!r}, "
                                          f"which is not a key of `deadlines`")
+                    named.add(step.deadline)
+        for name, param in self.deadlines.items():
+            for d in (param.values or {None: param.value}).values():
+                if d is None:
+                    continue
+                if (d.event == "previous_step") != (name in named):
+                    raise ValueError(
+                        f"deadlines.{name}: event {d.event!r} — a deadline that a workflow step names counts from "
+                        f"`previous_step`, and only such a deadline does" if name in named else
+                        f"deadlines.{name}: event 'previous_step', but no workflow step names this deadline")
         return self
+
+    @model_validator(mode="after")
+    def _tier_basis_declared(self) -> "Program":
+        clash = sorted(set(self.facts) & set(BUILTIN_FACTS))
+        if clash:
+            raise ValueError(f"facts: {', '.join(clash)} is built in; declare only other facts")
+        s = self.sharing
+        for day, basis in (s.tier_basis.values or {None: s.tier_basis.value}).items():
+            where = f" (values from {day})" if day else ""
+            kind = self.fact_type(basis or "")
+            if kind is None:
+                known = ", ".join([*BUILTIN_FACTS, *self.facts])
+                raise ValueError(f"sharing.tier_basis: {basis!r} is not a known fact{where}; expected one of "
+                                 f"{known}, or a fact declared under `facts`")
+            for tday, tiers in (s.ratios.values or {None: s.ratios.value}).items():
+                categorical = tiers is not None and tiers[0].values is not None
+                if categorical != (kind == "category"):
+                    raise ValueError(
+                        f"sharing.ratios{f' (values from {tday})' if tday else ''}: tier basis {basis!r} is a "
+                        f"{kind}, so its tiers need " + ("`values`" if kind == "category" else "`above`/`up_to`"))
+                declared = self.facts.get(basis or "")
+                if categorical and declared is not None:
+                    unknown = sorted({v for t in tiers or [] for v in t.values or []} - set(declared.values or []))
+                    if unknown:
+                        raise ValueError(f"sharing.ratios: {', '.join(unknown)} is not a declared value of "
+                                         f"{basis!r} ({', '.join(declared.values or [])})")
+        return self
+
+    def recovery_rule(self, on: dt.date) -> tuple[str, str]:
+        """(distribution, article) of recoveries; a program without a ``recovery`` section returns them by the
+        shares each party bore, under its sharing article (the loss is shared, so is what comes back)."""
+        if self.recovery is None:
+            return "by_shares", self.sharing.ratios.article
+        return self.param(self.recovery.distribution, on), self.recovery.distribution.article
+
+    def fact_type(self, name: str) -> str | None:
+        """``number`` or ``category`` for a built-in or declared fact; None for an unknown name."""
+        if name in BUILTIN_FACTS:
+            return BUILTIN_FACTS[name]
+        declared = self.facts.get(name)
+        return declared.type if declared is not None else None
 
     def param(self, p: Param[T], on: dt.date) -> T:
         try:

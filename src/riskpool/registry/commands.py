@@ -4,6 +4,7 @@ whitelist (白名单) and the blacklist (黑名单). Run only by the dispatcher 
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from typing import Any, ClassVar
 
 from django.forms.models import model_to_dict
@@ -24,6 +25,7 @@ from riskpool.registry.models import (
     WhitelistEntry,
     WhitelistStep,
 )
+from riskpool.registry import contributors
 from riskpool.rules.admission import admit, eligible_institution
 from riskpool.rules.decision import Decision
 from riskpool.rules.fees import management_fee as fee_rule
@@ -108,21 +110,41 @@ class FundCommand(Command):
     def locks(self) -> Locks:
         return Locks(books={_book_of(self.fund)})
 
-    def post(self, ctx: Context, fund: Fund, txn: ledger_core.Transaction, suffix: str) -> None:
-        ledger.post(fund.book, txn, idempotency_key=f"{ctx.key}:{suffix}"[:200], actor=ctx.actor)
+    def post(self, ctx: Context, fund: Fund, txn: ledger_core.Transaction, suffix: str,
+             split: dict[str, Decimal] | None = None) -> None:
+        """Into the fund's books and, where its program names contributors, split into theirs."""
+        contributors.post(fund, txn, key=f"{ctx.key}:{suffix}"[:190], actor=ctx.actor, split=split)
 
 
 class InjectCapital(FundCommand):
-    """Capital injection (财政注资) into the fund's cash."""
+    """Capital injection (财政注资) into the fund's cash; where the program names contributors (出资方), by one
+    of them (``contributor``), into its part of the fund."""
 
     action: ClassVar[str] = "registry.inject_capital"
     amount: Money
+    contributor: Slug | None = None
 
     def handle(self, ctx: Context) -> dict[str, Any]:
         fund = _fund(self.fund)
-        self.post(ctx, fund, ledger_core.capital_injection(self.on, self.amount), "capital")
-        ctx.event("fund.capital", fund=fund.code, amount=self.amount)
-        return {"fund": fund.code, "amount": str(self.amount)}
+        found = contributors.spec(fund)
+        split = None
+        if found is not None:
+            named = contributors.shares(fund, self.on) or {}
+            article = found[1].shares.article
+            if self.contributor is None:
+                raise RegistryError(f"fund {fund.code} has contributors ({', '.join(named)}): a capital injection "
+                                    "names the contributor that makes it", article)
+            if self.contributor not in contributors.books(fund):
+                raise RegistryError(f"fund {fund.code} has no contributor {self.contributor!r}; its contributors: "
+                                    f"{', '.join(named)}", article)
+            split = {self.contributor: self.amount}
+        elif self.contributor is not None:
+            raise RegistryError(f"fund {fund.code}'s programs name no contributors; give no contributor")
+        self.post(ctx, fund, ledger_core.capital_injection(self.on, self.amount), "capital", split)
+        ctx.event("fund.capital", fund=fund.code, amount=self.amount,
+                  **({"data": {"contributor": self.contributor}} if self.contributor else {}))
+        return {"fund": fund.code, "amount": str(self.amount),
+                **({"contributor": self.contributor} if self.contributor else {})}
 
 
 class RecordIncome(FundCommand):

@@ -117,3 +117,20 @@ class BlacklistEntry(models.Model):
     on = models.DateField()
     reason = models.CharField(max_length=300)
     article = models.CharField(max_length=60)
+
+
+class Contributor(models.Model):
+    """A contributor (出资方) to a fund whose program names several (policy ``contributors``): the province, the
+    county, … Each has its own books (a sub-ledger of the fund's): what it put in, its part of every
+    compensation, recovery, income and fee, and so what it holds. The fund's books are the sum of theirs."""
+
+    fund = models.ForeignKey(Fund, on_delete=models.PROTECT, related_name="contributors")
+    code = models.SlugField(max_length=30)
+    name = models.CharField(max_length=100)
+    book = models.OneToOneField(Book, on_delete=models.PROTECT, related_name="contributor")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["fund", "code"], name="registry_contributor_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.fund.code}/{self.code}"

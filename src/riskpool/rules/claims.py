@@ -13,7 +13,7 @@ from riskpool.money import ZERO
 from riskpool.policy.schema import Program
 from riskpool.rules.decision import Decision, Reason, decide
 from riskpool.rules.facts import ClaimFacts
-from riskpool.rules.sharing import NoTierError, share_loss
+from riskpool.rules.sharing import MissingFact, NoTierError, share_loss
 
 
 def admissibility(program: Program, on: dt.date, facts: ClaimFacts) -> list[Reason]:
@@ -47,15 +47,22 @@ def admissibility(program: Program, on: dt.date, facts: ClaimFacts) -> list[Reas
 def assess_claim(program: Program, on: dt.date, facts: ClaimFacts) -> Decision:
     """Admissible claims get the sharing amounts; refused ones pay nothing but still show the loss."""
     reasons = admissibility(program, on, facts)
+    zero = {k: ZERO for k in ("loss_base", "fund_share", "lender_share", "guarantor_share", "fund_payable",
+                              "forfeited", "unfunded")}
     try:
         sharing = share_loss(program, on, facts)
     except NoTierError as e:
         reasons.append(Reason("EXPOSURE_NOT_COVERED", program.sharing.ratios.article,
-                              f"the exposure is not covered by any sharing tier: {e}"))
-        return decide(reasons, {k: ZERO for k in ("loss_base", "fund_share", "lender_share", "guarantor_share",
-                                                  "fund_payable", "forfeited", "unfunded")})
-    decision = decide(reasons + list(sharing.reasons), sharing.amounts(), ratios={
-        k: str(v) for k, v in sharing.ratios.items()})
+                              f"the {program.param(program.sharing.tier_basis, on)} is not covered by any sharing "
+                              f"tier: {e}"))
+        return decide(reasons, zero)
+    except MissingFact as e:
+        reasons.append(Reason("FACT_MISSING", e.article, f"{e.fact}: {e}"))
+        return decide(reasons, zero, missing=e.fact)
+    details: dict = {"ratios": {k: str(v) for k, v in sharing.ratios.items()}}
+    if sharing.contributors is not None:
+        details["contributors"] = {k: str(v) for k, v in sharing.contributors.items()}
+    decision = decide(reasons + list(sharing.reasons), sharing.amounts(), **details)
     if not decision.approved:
         amounts = dict(decision.amounts, fund_payable=ZERO, forfeited=ZERO, unfunded=ZERO)
         return decide(list(decision.reasons), amounts, **decision.details)

@@ -18,6 +18,8 @@ Ratio = inputs.Ratio
 Date = inputs.Date
 Months = inputs.Count(1, 1200)
 Label = inputs.Text(60)
+# A declared fact's value (policy file `facts`): a number (exact decimal) or a category word.
+FactValue = Amount | Label
 
 
 class Facts(BaseModel):
@@ -35,6 +37,8 @@ class LoanApplication(Facts):
     all_in_cost_rate: Ratio | None = None
     has_guarantor: StrictBool = True
     other_fees: Amount = Decimal(0)  # fees charged to the borrower besides interest and the guarantee fee
+    interest_rate: Ratio | None = None  # the loan's annual interest rate (a filing.loan_rate_max reads it)
+    facts: dict[Label, FactValue] = Field(default_factory=dict)  # the program's declared facts (policy `facts`)
 
 
 class FilingFacts(Facts):
@@ -58,15 +62,27 @@ class ClaimFacts(Facts):
     third_party_payouts: Amount = Decimal(0)  # guarantee / insurance payouts outside the program's sharing
     unpaid_interest: Amount = Decimal(0)  # contractual interest due and unpaid
     penalty_interest: Amount = Decimal(0)  # 罚息、复利
-    exposure: Amount | None = None  # the borrower's exposure at the lender (Kunshan 第十一条); default approved principal
+    exposure: Amount | None = None  # the borrower's exposure at the lender (Kunshan 第十一条)
+    term_months: Months | None = None  # the loan's term (a tier basis may read it)
+    borrower_kind: Label | None = None  # the registered borrower's kind (a tier basis may read it)
+    facts: dict[Label, FactValue] = Field(default_factory=dict)  # the program's declared facts of the loan
     has_guarantor: StrictBool = True
     negotiated_guarantor_share: Ratio | None = None
     loan_filed: StrictBool = True
     conditions: dict[str, StrictBool] = Field(default_factory=dict)
     documents: list[Label] = Field(default_factory=list)
     fund_balance: Amount
-    lender_cumulative_compensation: Amount = Decimal(0)  # the fund's payments to this lender so far
-    lender_cumulative_released: Amount = Decimal(0)  # guarantees of this lender released so far
+    # The compensation-rate cap's history, over its window (sharing.compensation_rate_cap: window, per): the
+    # fund's compensation so far (paid, and approved unpaid) and the guarantees released so far, of the claim's
+    # lender, of its guarantor, or of the whole program.
+    lender_cumulative_compensation: Amount = Decimal(0)
+    lender_cumulative_released: Amount = Decimal(0)
+    guarantor_cumulative_compensation: Amount = Decimal(0)
+    guarantor_cumulative_released: Amount = Decimal(0)
+    program_cumulative_compensation: Amount = Decimal(0)
+    program_cumulative_released: Amount = Decimal(0)
+    # what each contributor (policy `contributors`) holds; needed where the program has contributors
+    contributor_balances: dict[Label, Amount] | None = None
     guaranteed_amount: Amount | None = None  # this loan's guarantee; default approved principal
 
 

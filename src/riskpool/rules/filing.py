@@ -2,7 +2,8 @@
 
 Each check reads one parameter of the policy file's ``filing`` section and cites its article:
 loan window, leverage, per-borrower cap, single-loan cap, term, guarantee fee, product type and
-all-in cost, guarantor, whitelist and lender status.
+all-in cost, the loan rate against a reference rate (LPR + spread, or a multiple of it), guarantor,
+whitelist and lender status. A parameter the policy leaves out is no check at all.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from decimal import Decimal
 
 from riskpool.money import fen, fmt
 from riskpool.policy.schema import Program
+from riskpool.rates import RateError, RateTable, default_rates
 from riskpool.rules.decision import Decision, Reason, decide
 from riskpool.rules.facts import FilingFacts
 
@@ -20,9 +22,11 @@ def _pct(r: Decimal) -> str:
     return f"{(r * 100).normalize():f}%"
 
 
-def file_loan(program: Program, on: dt.date, facts: FilingFacts, *, borrower_restructured: bool = False) -> Decision:
+def file_loan(program: Program, on: dt.date, facts: FilingFacts, *, borrower_restructured: bool = False,
+              rates: RateTable | None = None) -> Decision:
     """``borrower_restructured``: the borrower has a loan restructured by an extension that the policy calls
-    a restructuring (``filing.extension.sets_condition``, pingluo 第十一条6): it files no new covered loan."""
+    a restructuring (``filing.extension.sets_condition``, pingluo 第十一条6): it files no new covered loan.
+    ``rates``: the reference rates (default: the shipped LPR fixings and those an administrator loaded)."""
     f = program.filing
     if on < program.effective.start or (program.effective.end is not None and on > program.effective.end):
         return decide([Reason("PROGRAM_NOT_IN_FORCE", program.effective.article,
@@ -35,17 +39,34 @@ def file_loan(program: Program, on: dt.date, facts: FilingFacts, *, borrower_res
     def check(ok: bool, code: str, article: str, message: str) -> None:
         reasons.append(Reason(code, article, message, blocking=not ok))
 
-    window = p(f.loan_window)
-    check(window.start <= loan.issue_date <= window.last_day, "LOAN_WINDOW", f.loan_window.article,
-          f"loan issued {loan.issue_date}; covered loans are issued {window.start} to {window.last_day}")
+    if f.loan_window is not None:
+        window = p(f.loan_window)
+        check(window.start <= loan.issue_date <= window.last_day, "LOAN_WINDOW", f.loan_window.article,
+              f"loan issued {loan.issue_date}; covered loans are issued {window.start} to {window.last_day}")
 
     size = facts.fund_size if facts.fund_size is not None else facts.fund_balance
-    base = facts.fund_balance if p(f.leverage_base) == "fund_balance" else size
-    leverage = p(f.leverage)
-    capacity = fen(base * leverage)
     after = facts.covered_outstanding + loan.amount
-    check(after <= capacity, "LEVERAGE", f.leverage.article,
-          f"covered outstanding after filing {fmt(after)} vs fund {fmt(base)} × {leverage} = {fmt(capacity)}")
+    capacity = None
+    if f.leverage is not None and f.leverage_base is not None:
+        base = facts.fund_balance if p(f.leverage_base) == "fund_balance" else size
+        leverage = p(f.leverage)
+        capacity = fen(base * leverage)
+        check(after <= capacity, "LEVERAGE", f.leverage.article,
+              f"covered outstanding after filing {fmt(after)} vs fund {fmt(base)} × {leverage} = {fmt(capacity)}")
+
+    for name, spec in program.facts.items():
+        value = loan.facts.get(name)
+        if value is None:
+            reasons.append(Reason("FACT_MISSING", spec.article, f"`{name}` is needed ({spec.description})"))
+        elif spec.type == "category" and value not in (spec.values or []):
+            check(False, "FACT_VALUE", spec.article,
+                  f"`{name}` = {value!r} is not one of {', '.join(spec.values or [])}")
+        elif spec.type == "number" and isinstance(value, str):
+            check(False, "FACT_VALUE", spec.article, f"`{name}` = {value!r} is not a number")
+    unknown = sorted(set(loan.facts) - set(program.facts))
+    if unknown:
+        check(False, "FACT_UNDECLARED", program.effective.article,
+              f"{', '.join(unknown)}: not a fact {program.id} declares ({', '.join(program.facts) or 'none'})")
 
     if f.per_borrower_cap is not None:
         cap_spec = p(f.per_borrower_cap)
@@ -91,15 +112,40 @@ def file_loan(program: Program, on: dt.date, facts: FilingFacts, *, borrower_res
                 check(loan.all_in_cost_rate <= cap, "ALL_IN_COST", f.all_in_cost_rate_max.article,
                       f"all-in cost {_pct(loan.all_in_cost_rate)} vs at most {_pct(cap)} for {loan.product_type}")
 
+    if f.loan_rate_max is not None:
+        limit = p(f.loan_rate_max)
+        reference = limit.reference if limit.reference != "by_term" else (
+            "lpr_1y" if loan.term_months <= 60 else "lpr_5y")
+        name = {"lpr_1y": "1-year LPR", "lpr_5y": "over-5-year LPR"}[reference or "lpr_1y"]
+        try:
+            table = rates or default_rates()
+            fixing = table.fixing(loan.issue_date)
+            ref = getattr(fixing, reference or "lpr_1y")
+        except RateError as e:
+            reasons.append(Reason("FACT_MISSING", f.loan_rate_max.article, f"reference rate: {e}"))
+        else:
+            if limit.spread_bp is not None:
+                ceiling = ref + Decimal(limit.spread_bp) / 10000
+                how = f"{name} {_pct(ref)} (fixed {fixing.on}) + {limit.spread_bp} bp"
+            else:
+                ceiling = ref * (limit.multiple or Decimal(1))
+                how = f"{name} {_pct(ref)} (fixed {fixing.on}) × {limit.multiple}"
+            if loan.interest_rate is None:
+                reasons.append(Reason("FACT_MISSING", f.loan_rate_max.article,
+                                      f"interest_rate is needed: the loan rate may be at most {how} = {_pct(ceiling)}"))
+            else:
+                check(loan.interest_rate <= ceiling, "LOAN_RATE", f.loan_rate_max.article,
+                      f"loan rate {_pct(loan.interest_rate)} vs at most {how} = {_pct(ceiling)}")
+
     if f.other_fees_allowed is not None and not p(f.other_fees_allowed):
         check(loan.other_fees == 0, "OTHER_FEES", f.other_fees_allowed.article,
               f"fees besides interest and the guarantee fee: {fmt(loan.other_fees)}; none may be charged")
 
-    if p(f.guarantor_required):
+    if f.guarantor_required is not None and p(f.guarantor_required):
         check(loan.has_guarantor, "GUARANTOR_REQUIRED", f.guarantor_required.article,
               "a guaranteed loan needs a guarantor" + ("" if loan.has_guarantor else "; none given"))
 
-    if p(f.whitelist_required):
+    if f.whitelist_required is not None and p(f.whitelist_required):
         check(facts.borrower_whitelisted, "WHITELIST", f.whitelist_required.article,
               "borrower is " + ("" if facts.borrower_whitelisted else "not ") + "on the whitelist")
 
@@ -108,8 +154,11 @@ def file_loan(program: Program, on: dt.date, facts: FilingFacts, *, borrower_res
               "the borrower has a loan restructured by an extension: a restructured borrower files no new "
               "covered loan")
 
-    if p(f.lender_must_be_active):
+    if f.lender_must_be_active is not None and p(f.lender_must_be_active):
         check(facts.lender_status == "active", "LENDER_STATUS", f.lender_must_be_active.article,
               f"lender status: {facts.lender_status}")
 
-    return decide(reasons, {"capacity": capacity, "covered_outstanding_after": after})
+    amounts = {"covered_outstanding_after": after}
+    if capacity is not None:
+        amounts = {"capacity": capacity, **amounts}
+    return decide(reasons, amounts)

@@ -17,19 +17,18 @@ from riskpool.rules.facts import RecoveryFacts
 
 
 def distribute_recovery(program: Program, on: dt.date, facts: RecoveryFacts) -> Decision:
-    r = program.recovery
+    mode, article = program.recovery_rule(on)
     reasons: list[Reason] = []
     if facts.costs > facts.gross:
-        reasons.append(Reason("COSTS_EXCEED_RECOVERY", r.distribution.article,
+        reasons.append(Reason("COSTS_EXCEED_RECOVERY", article,
                               f"recovery costs {fmt(facts.costs)} exceed the gross recovery {fmt(facts.gross)}: "
                               "nothing to distribute", blocking=False))
     net = max(ZERO, fen(facts.gross - facts.costs))
-    mode = program.param(r.distribution, on)
     if mode == "fund_first":
         still_owed = max(ZERO, facts.fund_borne - facts.fund_already_recovered)
         to_fund = min(net, still_owed)
         parts = {"fund": to_fund, "lender": net - to_fund, "guarantor": ZERO}
-        reasons.append(Reason("RECOVERY_TO_FUND", r.distribution.article,
+        reasons.append(Reason("RECOVERY_TO_FUND", article,
                               f"net recovery {fmt(net)} returns to the fund account up to its unrecovered "
                               f"compensation {fmt(still_owed)}; the rest goes to the lender", blocking=False))
     else:
@@ -40,7 +39,7 @@ def distribute_recovery(program: Program, on: dt.date, facts: RecoveryFacts) -> 
             weights["lender"] = Decimal(1)  # nobody shared a loss: the creditor keeps what it recovers
         basis = "the share each party actually bore"
         parts = allocate(net, weights)
-        reasons.append(Reason("RECOVERY_BY_SHARES", r.distribution.article,
+        reasons.append(Reason("RECOVERY_BY_SHARES", article,
                               f"net recovery {fmt(net)} split by {basis}: fund {fmt(parts['fund'])}, lender "
                               f"{fmt(parts['lender'])}, guarantor {fmt(parts['guarantor'])}", blocking=False))
     amounts = {"net": net, "to_fund": parts["fund"], "to_lender": parts["lender"],

@@ -123,6 +123,10 @@ def run(args: argparse.Namespace) -> int:
                 start = dt.date.fromisoformat(args.start)
             except ValueError:
                 raise SimInputError("(command line)", "--start", "a date YYYY-MM-DD", args.start) from None
+        from riskpool.sim.engine import check_supported
+
+        check_supported(program, max(start or program.effective.start, program.effective.start))
+        assert program.filing.leverage is not None
         policy_leverage = Fraction(program.param(program.filing.leverage, max(start or program.effective.start,
                                                                                program.effective.start)))
         leverage = _leverage(args.leverage) if args.leverage else None

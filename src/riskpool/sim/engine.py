@@ -87,7 +87,30 @@ def _threshold(program: Program, param, on: dt.date) -> Threshold | None:
     return Threshold(n, d, t.strict, t.action)
 
 
+def check_supported(program: Program, on: dt.date) -> None:
+    """The simulator models the amount-tiered, single-contributor, leveraged shape of the seed programs; a
+    program of another shape is refused by name rather than simulated wrongly."""
+    from riskpool.sim.errors import SimInputError
+
+    basis = program.param(program.sharing.tier_basis, on)
+    if basis not in ("exposure", "principal"):
+        raise SimInputError(program.id, "sharing.tier_basis", "exposure or principal (the simulator draws loan "
+                            "amounts, not other facts)", basis)
+    if program.contributors is not None:
+        raise SimInputError(program.id, "contributors", "a single-contributor fund (the simulator keeps one "
+                            "balance)", ", ".join(c.code for c in program.param(program.contributors.shares, on)))
+    for key in ("leverage", "loan_window"):
+        if getattr(program.filing, key) is None:
+            raise SimInputError(program.id, f"filing.{key}", "a value (the simulator lends up to the leverage "
+                                "within the loan window)", None)
+    cap = program.sharing.compensation_rate_cap
+    if cap is not None and (program.param(cap, on).per, program.param(cap, on).window) != ("lender",
+                                                                                          "program_to_date"):
+        raise SimInputError(program.id, "sharing.compensation_rate_cap", "a cap per lender, program to date", None)
+
+
 def compile_rules(program: Program, on: dt.date) -> CompiledRules:
+    check_supported(program, on)
     s = program.sharing
     p = lambda param: program.param(param, on)  # noqa: E731
     base = p(s.loss_base)
@@ -105,10 +128,11 @@ def compile_rules(program: Program, on: dt.date) -> CompiledRules:
     fee = None
     if program.fees.management_fee_rate_of_income is not None:
         fee = _fraction(p(program.fees.management_fee_rate_of_income))
+    assert program.filing.loan_window is not None and program.filing.leverage is not None  # check_supported
     window = p(program.filing.loan_window)
     articles = {
         "loss_base": s.loss_base.article, "ratios": s.ratios.article,
-        "limited": s.limited_to_fund_balance.article, "recovery": program.recovery.distribution.article,
+        "limited": s.limited_to_fund_balance.article, "recovery": program.recovery_rule(on)[1],
         "leverage": program.filing.leverage.article, "window": program.filing.loan_window.article,
     }
     if s.compensation_rate_cap is not None:
@@ -122,7 +146,7 @@ def compile_rules(program: Program, on: dt.date) -> CompiledRules:
         tier_by_exposure=p(s.tier_basis) == "exposure", tier_up_to=up_to, tier_weights=weights, scale=scale,
         absent_to=0 if p(s.absent_guarantor_share_to) == "fund" else 1,
         cap=cap, cap_releases_own=releases_own, limited=bool(p(s.limited_to_fund_balance)),
-        recovery_fund_first=p(program.recovery.distribution) == "fund_first",
+        recovery_fund_first=program.recovery_rule(on)[0] == "fund_first",
         lender_compensation=_threshold(program, sa.lender_compensation_ratio, on),
         program_compensation=_threshold(program, sa.program_compensation_ratio, on),
         lender_npl=_threshold(program, sa.lender_npl_ratio, on),
