@@ -17,7 +17,12 @@ _sum = total
 
 def check_fund(fund: Fund) -> list[str]:
     """Problems found; an empty list means the books balance and agree with the records."""
+    from riskpool.registry import contributors
+
     problems = list(ledger.check_books(fund.book))
+    for code, book in contributors.books(fund).items():  # each contributor's sub-ledger, and their sum
+        problems += [f"contributor {code}: {p}" for p in ledger.check_books(book)]
+    problems += contributors.check(fund)
     debits, credits = ledger.trial_balance(fund.book)
     if debits != credits:
         problems.append(f"debits {fmt(debits)} ≠ credits {fmt(credits)}")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import Any
 
 from riskpool.commands import dispatch
 from riskpool.figures import totals
@@ -46,14 +47,16 @@ def file_loan(*, code: str, program: Program, lender: Institution, borrower: Bor
               issue_date: dt.date, term_months: int, actor: str, guarantor: Institution | None = None,
               guarantee_fee_rate: Decimal = ZERO, product_type: str = "loan", all_in_cost_rate: Decimal | None = None,
               exposure: Decimal | None = None, guarantee_letter_date: dt.date | None = None,
-              other_fees: Decimal = ZERO, on: dt.date | None = None, key: str | None = None) -> Loan:
+              other_fees: Decimal = ZERO, on: dt.date | None = None, key: str | None = None,
+              interest_rate: Decimal | None = None, facts: dict[str, Any] | None = None) -> Loan:
     """File a loan; the filing rule decides on the filing date against the stored totals. Refused: LoanError."""
     result = dispatch(FileLoan.build(
         on=on or issue_date, code=code, program=program.code, lender=lender.code, borrower=borrower.code,
         amount=amount, issue_date=issue_date, term_months=term_months,
         guarantor=guarantor.code if guarantor else None, guarantee_fee_rate=guarantee_fee_rate,
         product_type=product_type, all_in_cost_rate=all_in_cost_rate, exposure=exposure,
-        guarantee_letter_date=guarantee_letter_date, other_fees=other_fees), actor=actor, key=key)
+        guarantee_letter_date=guarantee_letter_date, other_fees=other_fees, interest_rate=interest_rate,
+        facts=facts or {}), actor=actor, key=key)
     return Loan.objects.get(pk=result["loan"])
 
 

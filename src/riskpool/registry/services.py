@@ -33,9 +33,11 @@ def create_fund(code: str, name: str, program_codes: list[str], *, actor: str, o
     return Fund.objects.get(pk=result["fund"])
 
 
-def inject_capital(fund: Fund, on: dt.date, amount: Decimal, *, actor: str, key: str | None = None) -> None:
-    """Capital injection (财政注资) into the fund's cash."""
-    dispatch(c.InjectCapital.build(on=on, fund=fund.code, amount=amount), actor=actor, key=key)
+def inject_capital(fund: Fund, on: dt.date, amount: Decimal, *, actor: str, key: str | None = None,
+                   contributor: str | None = None) -> None:
+    """Capital injection (财政注资) into the fund's cash, by ``contributor`` where the program names them."""
+    dispatch(c.InjectCapital.build(on=on, fund=fund.code, amount=amount, contributor=contributor), actor=actor,
+             key=key)
 
 
 def record_income(fund: Fund, on: dt.date, amount: Decimal, kind: str, *, actor: str, key: str | None = None) -> None:

@@ -158,7 +158,8 @@ class _Story:
                                 f"{e.expect_refusal!r}, but it went through")
 
     def _do_inject_capital(self, n: int, e: s.InjectCapital) -> None:
-        registry.inject_capital(self.fund(e.fund, n), e.on, e.amount, actor=e.actor, key=e.key or f"ev{n}")
+        registry.inject_capital(self.fund(e.fund, n), e.on, e.amount, actor=e.actor, key=e.key or f"ev{n}",
+                                contributor=e.contributor)
 
     def _do_record_income(self, n: int, e: s.RecordIncome) -> None:
         registry.record_income(self.fund(e.fund, n), e.on, e.amount, e.kind, actor=e.actor, key=e.key or f"ev{n}")
@@ -170,6 +171,8 @@ class _Story:
     def _do_whitelist(self, n: int, e: s.Whitelist) -> None:
         program, borrower = self.program(e.program, n), self.borrower(e.borrower, n)
         policy = program.policy
+        if policy.whitelist is None:
+            raise ScenarioError(f"{self.source}: event {n}: program: {program.code} has no whitelist procedure")
         steps = e.steps or [st.code for st in policy.param(policy.whitelist.steps, e.on)]
         for step in steps:
             registry.whitelist_step(program, borrower, step, on=e.on, actor=e.actor, form=e.form if step == steps[0]
@@ -186,7 +189,8 @@ class _Story:
                         amount=e.amount, issue_date=e.issue_date or e.on, term_months=e.term_months,
                         guarantee_fee_rate=e.guarantee_fee_rate, product_type=e.product_type,
                         all_in_cost_rate=e.all_in_cost_rate, exposure=e.exposure,
-                        guarantee_letter_date=e.guarantee_letter_date, on=e.on, actor=e.actor, key=e.key)
+                        guarantee_letter_date=e.guarantee_letter_date, on=e.on, actor=e.actor, key=e.key,
+                        interest_rate=e.interest_rate, facts=dict(e.facts))
 
     def _do_repay(self, n: int, e: s.Repay) -> None:
         loans.repay(self.loan(e.loan, n), on=e.on, principal=e.principal, interest=e.interest, actor=e.actor,
@@ -288,11 +292,23 @@ class _Story:
                 "recovery_receivable": fmt(bal.get("assets:receivable", ZERO)),
                 "approved_unpaid": neg("liabilities:compensation_payable"),
                 "management_fee": fmt(bal.get("expenses:management_fee", ZERO)),
-                "covered_outstanding": fmt(loans.covered_outstanding(fund))}},
+                "covered_outstanding": fmt(loans.covered_outstanding(fund)),
+                **_contributors_view(fund, on)}},
             "lenders": lenders,
             "books_check": {"ok": not problems and debits == credits, "debits": fmt(debits), "credits": fmt(credits),
                             "problems": problems},
         }
+
+
+def _contributors_view(fund: Fund, on: dt.date) -> dict[str, Any]:
+    from riskpool.registry import contributors
+
+    rows = contributors.positions(fund, on)
+    if not rows:
+        return {}
+    return {"contributors": {r["contributor"]: {k: (fmt(v) if isinstance(v, Decimal) and k != "share" else str(v))
+                                                for k, v in r.items() if k not in ("contributor", "name")}
+                             for r in rows}}
 
 
 def _pct(r: Decimal) -> str:
@@ -310,6 +326,8 @@ def _claim_view(claim: Claim) -> dict[str, Any]:
         **{k: fmt(getattr(claim, k)) for k in ("loss_base", "fund_share", "lender_share", "guarantor_share",
                                                "fund_payable", "paid_amount", "forfeited", "unfunded")},
         "recovered_to_fund": fmt(sum((r.to_fund for r in claim.recoveries.all()), ZERO)),
+        **{k: v for k, v in (decision.get("amounts") or {}).items() if k.startswith("excess_")},
+        **({"contributors": claim.contributor_parts} if claim.contributor_parts else {}),
         "written_off": claim.written_off_on is not None,
     }
 

@@ -75,6 +75,7 @@ class InjectCapital(_Event):
     do: Literal["inject_capital"]
     fund: Slug
     amount: Amount
+    contributor: Slug | None = Field(default=None, description="who pays it in, where the program names contributors")
 
 
 class RecordIncome(_Event):
@@ -122,6 +123,8 @@ class FileLoan(_Event):
     all_in_cost_rate: Ratio | None = None
     exposure: Amount | None = None
     guarantee_letter_date: Date | None = None
+    interest_rate: Ratio | None = None
+    facts: dict[Kind, Amount | Kind] = Field(default_factory=dict, description="the program's declared facts")
 
 
 class Repay(_Event):
