@@ -81,8 +81,8 @@ def cmd_programs_show(args: argparse.Namespace) -> int:
         except ParameterNotInForce as e:
             value = f"(not in force: {e})"
         print(f"  {path} = {value}  [{param.article}]")
-    print("  admission criteria:")
-    for c in p.admission.criteria:
+    print("  admission criteria:" + ("" if p.admission else " none"))
+    for c in (p.admission.criteria if p.admission else []):
         print(f"  - {c.code} [{c.article}] {c.description}")
     return 0
 
@@ -96,7 +96,7 @@ def cmd_programs_validate(args: argparse.Namespace) -> int:
             print(f"INVALID {e}", file=sys.stderr)
             bad += 1
         else:
-            print(f"OK {f}: {p.id} ({len(_walk_params(p))} parameters, {len(p.admission.criteria)} admission criteria)")
+            print(f"OK {f}: {p.id} ({len(_walk_params(p))} parameters, {len(p.admission.criteria) if p.admission else 0} admission criteria)")
     return EXIT_BAD_INPUT if bad else 0
 
 

@@ -98,6 +98,10 @@ def fund_figures(fund: Fund, on: dt.date, *, source: str = AUTO) -> FundFigures:
     for program in programs:
         policy = program.policy
         outstanding = by_program.get(program.pk, ZERO)
+        if policy.filing.leverage is None or policy.filing.leverage_base is None:
+            lines.append(Capacity(program.code, None, None, ZERO, ZERO, outstanding, ZERO, "",
+                                  "the program sets no leverage: no capacity limit"))
+            continue
         try:
             leverage = policy.param(policy.filing.leverage, on)
             base_kind = policy.param(policy.filing.leverage_base, on)

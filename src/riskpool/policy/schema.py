@@ -34,6 +34,7 @@ def _dec(value: Any) -> Decimal:
 Dec = Annotated[Decimal, BeforeValidator(_dec)]
 Ratio = inputs.Ratio  # at most 6 decimal places
 Amount = inputs.Amount  # exact to the fen, below 10^13 yuan
+Bound = Annotated[Decimal, BeforeValidator(inputs._number_field), Field(ge=0)]  # a tier bound: an amount, a count, a ratio
 
 
 class Strict(BaseModel):
@@ -288,8 +289,8 @@ class Tier(Strict):
     number), or ``values`` for a categorical one (borrower kind, a declared category); the shares of fund, lender
     and guarantor."""
 
-    above: Amount | None = Field(default=None, description="exclusive lower bound (numeric basis)")
-    up_to: Amount | None = Field(default=None, description="inclusive upper bound; none = no upper bound")
+    above: Bound | None = Field(default=None, description="exclusive lower bound (numeric basis)")
+    up_to: Bound | None = Field(default=None, description="inclusive upper bound; none = no upper bound")
     values: list[Annotated[str, Field(min_length=1, max_length=60)]] | None = Field(
         default=None, min_length=1, description="the categories this tier holds (categorical basis)")
     fund: Ratio

@@ -319,7 +319,8 @@ def flatten(report: Any) -> dict[str, list[dict[str, Any]]]:
 
     if isinstance(report, s.FundPosition):
         return {"position": _items(_scalars(report)),
-                "capacity": [dataclasses.asdict(p) for p in report.programs]}
+                "capacity": [dataclasses.asdict(p) for p in report.programs],
+                **({"contributors": [dict(c) for c in report.contributors]} if report.contributors else {})}
     if isinstance(report, s.LenderReturn):
         return {"summary": _items(_scalars(report)), "filed": list(report.filed), "arrears": list(report.arrears),
                 "recoveries": list(report.recoveries)}

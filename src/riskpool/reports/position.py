@@ -10,6 +10,7 @@ from decimal import Decimal
 
 from riskpool.figures.funds import fund_figures
 from riskpool.ledger import services as ledger
+from riskpool.registry import contributors
 from riskpool.registry.models import Fund
 from riskpool.reports.common import covered_loans
 
@@ -77,6 +78,7 @@ class FundPosition:
     net_loss: Decimal
     management_fee: Decimal
     net_assets: Decimal
+    contributors: tuple[dict, ...] = ()  # each contributor's position (出资方), where the program names them
 
 
 def fund_position(fund: Fund, on: dt.date) -> FundPosition:
@@ -101,4 +103,5 @@ def fund_position(fund: Fund, on: dt.date) -> FundPosition:
         compensated=compensated, recovered=recovered, written_off=written_off,
         net_loss=compensated - recovered + written_off, management_fee=b["expenses:management_fee"],
         net_assets=f.held + f.receivable - f.approved_unpaid - fee_payable,
+        contributors=tuple(contributors.positions(fund, on)),
     )

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from riskpool.money import ZERO
+from riskpool.money import ZERO, fmt
 from riskpool.policy.schema import Program
 from riskpool.rules.decision import Decision, Reason, decide
 from riskpool.rules.facts import ClaimFacts
@@ -61,7 +61,7 @@ def assess_claim(program: Program, on: dt.date, facts: ClaimFacts) -> Decision:
         return decide(reasons, zero, missing=e.fact)
     details: dict = {"ratios": {k: str(v) for k, v in sharing.ratios.items()}}
     if sharing.contributors is not None:
-        details["contributors"] = {k: str(v) for k, v in sharing.contributors.items()}
+        details["contributors"] = {k: fmt(v) for k, v in sharing.contributors.items()}
     decision = decide(reasons + list(sharing.reasons), sharing.amounts(), **details)
     if not decision.approved:
         amounts = dict(decision.amounts, fund_payable=ZERO, forfeited=ZERO, unfunded=ZERO)

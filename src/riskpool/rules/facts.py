@@ -19,7 +19,7 @@ Date = inputs.Date
 Months = inputs.Count(1, 1200)
 Label = inputs.Text(60)
 # A declared fact's value (policy file `facts`): a number (exact decimal) or a category word.
-FactValue = Amount | Label
+FactValue = inputs.Number | Label
 
 
 class Facts(BaseModel):

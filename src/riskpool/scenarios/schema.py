@@ -124,7 +124,7 @@ class FileLoan(_Event):
     exposure: Amount | None = None
     guarantee_letter_date: Date | None = None
     interest_rate: Ratio | None = None
-    facts: dict[Kind, Amount | Kind] = Field(default_factory=dict, description="the program's declared facts")
+    facts: dict[Kind, inputs.Number | Kind] = Field(default_factory=dict, description="the program's declared facts")
 
 
 class Repay(_Event):

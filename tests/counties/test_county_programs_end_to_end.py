@@ -1,0 +1,107 @@
+"""Two programs of shapes the seeds do not have, each from its own policy file after `riskpool programs install`:
+a question, a story with hand-computed figures, the reports and the books check (examples/counties/).
+
+* demo-tenor-guarantee — shares by the loan's term (第九条), a yearly 5 % cap per guarantor whose excess the
+  guarantor bears (第十条), no leverage, no whitelist, no review step (第十二条).
+* demo-two-contributors — a pool of the province (70 %) and the county (30 %), each liable up to what it holds
+  (第三条); the loan rate at most the 1-year LPR + 50 bp (第九条).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from riskpool.cli import main
+
+COUNTIES = Path(__file__).parents[2] / "examples" / "counties"
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def install(capsys, program: str) -> None:
+    assert main(["programs", "install", str(COUNTIES / f"{program}.yaml")]) == 0, capsys.readouterr().err
+    capsys.readouterr()
+
+
+def story(capsys, name: str, *extra: str) -> dict:
+    rc = main(["scenario", "run", *extra, str(COUNTIES / "stories" / f"{name}-story.yaml")])
+    out, err = capsys.readouterr()
+    assert rc == 0, err + out[-2000:]
+    return json.loads(out)
+
+
+def question(capsys, name: str) -> dict:
+    rc = main(["evaluate", str(COUNTIES / "questions" / f"{name}.yaml")])
+    out, err = capsys.readouterr()
+    assert rc == 0, err + out
+    return json.loads(out)
+
+
+def test_tenor_tiers_and_a_yearly_cap_per_guarantor(capsys):
+    install(capsys, "demo-tenor-guarantee")
+    result = story(capsys, "demo-tenor-guarantee")
+    assert result["expectation_mismatches"] == []
+    loans = result["loans"]
+    # 第九条: 12 months → 30 %, 24 → 35 %, 48 → 40 %; 第十条: 5 % of this year's releases by dm-guarantee
+    a1, a2, a3 = (loans[k]["claim"] for k in ("A1", "A2", "A3"))
+    assert (a1["fund_share"], a1["fund_payable"], a1["excess_guarantor"]) == ("300000.00", "150000.00", "150000.00")
+    assert (a2["fund_share"], a2["fund_payable"], a2["excess_guarantor"]) == ("525000.00", "100000.00", "425000.00")
+    # a new calendar year: the window starts again (program to date it would be 5 % × 13,000,000 − 250,000)
+    assert (a3["fund_share"], a3["fund_payable"], a3["excess_guarantor"]) == ("1200000.00", "200000.00", "1000000.00")
+    # no review step: approved on submission, paid at the next step
+    assert [s["step"] for s in a1["steps"]] == ["submitted", "payment"]
+    refused = {r["event"]: r["refused"] for r in result["refusals"]}
+    assert "TERM [第五条]" in refused[7] and "GUARANTOR_REQUIRED [第四条]" in refused[8]
+    assert result["funds"]["dm-pool"]["cash"] == "9550000.00"
+
+
+def test_tenor_questions_name_the_missing_basis_and_the_excess(capsys):
+    missing = question(capsys, "demo-tenor-guarantee-claim-no-term")
+    assert missing["outcome"] == "incomplete"
+    assert any(r["code"] == "FACT_MISSING" and r["article"] == "第九条" and "term_months" in r["message"]
+               for r in missing["reasons"])
+    capped = question(capsys, "demo-tenor-guarantee-claim-over-cap")
+    assert (capped["amounts"]["fund_payable"], capped["amounts"]["excess_guarantor"]) == ("150000.00", "270000.00")
+
+
+def test_two_contributors_each_liable_up_to_what_it_holds(capsys):
+    install(capsys, "demo-two-contributors")
+    result = story(capsys, "demo-two-contributors", "--keep")
+    assert result["expectation_mismatches"] == []
+    claim = result["loans"]["B1"]["claim"]
+    assert claim["contributors"]["approved"] == {"province": "1050000.00", "county": "424000.00"}
+    assert (claim["fund_payable"], claim["unfunded"]) == ("1474000.00", "26000.00")
+    position = result["funds"]["dm-tech-pool"]["contributors"]
+    assert position["province"]["held"] == "6212360.00" and position["county"]["held"] == "88440.00"
+    refused = {r["event"]: r["refused"] for r in result["refusals"]}
+    assert "LOAN_RATE [第九条]" in refused[5] and "3.6%" in refused[5] and "2025-02-20" in refused[5]
+    assert "FACT_MISSING [第九条] interest_rate is needed" in refused[6]
+    # the kept story: the books (the fund's and each contributor's) balance and add up; the position shows them
+    assert main(["books", "check", "--fund", "dm-tech-pool"]) == 0, capsys.readouterr().out
+    capsys.readouterr()
+    assert main(["report", "position", "--fund", "dm-tech-pool", "--on", "2025-12-31"]) == 0
+    out = capsys.readouterr().out
+    assert "6,212,360.00" in out and "88,440.00" in out and "province" in out
+
+
+def test_two_contributors_questions(capsys):
+    over = question(capsys, "demo-two-contributors-file-above-lpr")
+    assert over["outcome"] == "refused"
+    assert [r["article"] for r in over["reasons"] if r["code"] == "LOAN_RATE"] == ["第九条"]
+    short = question(capsys, "demo-two-contributors-claim-county-short")
+    assert short["details"]["contributors"] == {"province": "1050000.00", "county": "424000.00"}
+
+
+def test_a_capital_injection_must_name_a_known_contributor(capsys, tmp_path):
+    install(capsys, "demo-two-contributors")
+    text = (COUNTIES / "stories" / "demo-two-contributors-story.yaml").read_text(encoding="utf-8")
+    for bad, expected in (("contributor: county, ", "names the contributor that makes it"),
+                          ("contributor: county", "no contributor 'city'")):
+        changed = text.replace(bad, "" if bad.endswith(", ") else "contributor: city", 1)
+        path = tmp_path / "story.yaml"
+        path.write_text(changed, encoding="utf-8")
+        assert main(["scenario", "run", str(path)]) == 2
+        err = capsys.readouterr().err
+        assert "event 2 (inject_capital" in err and expected in err and "第三条" in err, err
