@@ -105,3 +105,51 @@ def test_a_capital_injection_must_name_a_known_contributor(capsys, tmp_path):
         assert main(["scenario", "run", str(path)]) == 2
         err = capsys.readouterr().err
         assert "event 2 (inject_capital" in err and expected in err and "第三条" in err, err
+
+
+@pytest.mark.parametrize("window,status", [("calendar_year", "suspended"), ("program_to_date", "active")])
+def test_a_compensation_ratio_threshold_counts_over_its_window(capsys, tmp_path, window, status):
+    """A lender threshold over a declared window: on 2027-03-03 dm-bank has been paid 200,000 this year against no
+    loan issued this year (a breach), but 450,000 since the program began against 11,000,000 issued (4.09 % < 5 %)."""
+    text = (COUNTIES / "demo-tenor-guarantee.yaml").read_text(encoding="utf-8") + (
+        "\nsanctions:\n  lender_compensation_ratio:\n    article: 第十五条\n"
+        f"    value: {{limit: 0.05, strict: true, action: suspend, window: {window}}}\n")
+    path = tmp_path / "demo-tenor-guarantee.yaml"
+    path.write_text(text, encoding="utf-8")
+    assert main(["programs", "install", str(path)]) == 0
+    capsys.readouterr()
+    result = story(capsys, "demo-tenor-guarantee")
+    lender = result["lenders"]["dm-bank"]["demo-tenor-guarantee"]
+    assert lender["status"] == status
+    assert lender["compensation_ratio"] == ("4.09%" if window == "program_to_date" else "0.00%")
+
+
+def test_a_declared_fact_filed_with_the_loan_picks_the_claims_tier(capsys, tmp_path):
+    """A categorical fact the program declares (here whether the loan is secured) is stated at filing, stored with
+    the loan and read by its claim; a filing without it is refused as incomplete, naming the fact."""
+    policy = (COUNTIES / "demo-tenor-guarantee.yaml").read_text(encoding="utf-8")
+    policy = policy.replace("sharing:\n", "facts:\n  collateral: {type: category, values: [secured, unsecured], "
+                            "article: 第九条, description: 有无抵质押}\nsharing:\n", 1)
+    policy = policy.replace("    value: term_months\n", "    value: collateral\n", 1)
+    policy = policy.replace(
+        "      - {above: 0,  up_to: 12, fund: 0.30, lender: 0.20, guarantor: 0.50}\n"
+        "      - {above: 12, up_to: 36, fund: 0.35, lender: 0.20, guarantor: 0.45}\n"
+        "      - {above: 36,            fund: 0.40, lender: 0.20, guarantor: 0.40}\n",
+        "      - {values: [secured], fund: 0.30, lender: 0.20, guarantor: 0.50}\n"
+        "      - {values: [unsecured], fund: 0.40, lender: 0.20, guarantor: 0.40}\n")
+    (tmp_path / "demo-tenor-guarantee.yaml").write_text(policy, encoding="utf-8")
+    assert main(["programs", "install", str(tmp_path / "demo-tenor-guarantee.yaml")]) == 0
+    text = (COUNTIES / "stories" / "demo-tenor-guarantee-story.yaml").read_text(encoding="utf-8").split("\nexpect:")[0]
+    text = text.replace("amount: 1000000, term_months: 12}", "amount: 1000000, term_months: 12, facts: {collateral: secured}}", 1)
+    text = text.replace("amount: 2000000, term_months: 24}", "amount: 2000000, term_months: 24, facts: {collateral: unsecured}}", 1)
+    text = text.replace("term_months: 48}", "term_months: 48, facts: {collateral: secured}}", 1)
+    text = text.replace("term_months: 6}", "term_months: 6, facts: {collateral: secured}}", 2)
+    text = text.replace("amount: 1000000, term_months: 12, expect_refusal: \"GUARANTOR_REQUIRED [第四条]\"}",
+                        "amount: 1000000, term_months: 12, guarantor: dm-guarantee, expect_refusal: "
+                        "\"FACT_MISSING [第九条] `collateral` is needed\"}")
+    (tmp_path / "story.yaml").write_text(text, encoding="utf-8")
+    capsys.readouterr()
+    assert main(["scenario", "run", str(tmp_path / "story.yaml")]) == 0, capsys.readouterr().err
+    result = json.loads(capsys.readouterr().out)
+    assert result["loans"]["A1"]["claim"]["fund_share"] == "300000.00"  # secured: 30 %
+    assert result["loans"]["A2"]["claim"]["fund_share"] == "600000.00"  # unsecured: 40 % of 1,500,000

@@ -24,6 +24,7 @@ them; reports round them for display.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
@@ -226,7 +227,28 @@ def _compute(program: Program, lenders: list[Institution], on: dt.date, source: 
     if not lenders:
         return {}
     fast = use_totals(source, on, latest_date(program) if source == AUTO else None)
-    return (_from_totals if fast else _from_history)(program, lenders, on)
+    figures = (_from_totals if fast else _from_history)(program, lenders, on)
+    policy = program.policy
+    window = policy.sanctions.compensation_window(policy, on)
+    if window != "calendar_year":  # the compensation ratio's span is the policy's window, not the year
+        for lender in lenders:
+            comp, fin = windowed_compensation(program, lender, on, window)
+            f = figures[lender.pk]
+            figures[lender.pk] = dataclasses.replace(f, compensation_this_year=comp, financing_this_year=fin,
+                                                     compensation_ratio=exact_ratio(comp, fin))
+    return figures
+
+
+def windowed_compensation(program: Program, lender: Institution, on: dt.date, window: str) -> tuple[Decimal, Decimal]:
+    """(the fund's payments to ``lender``, the amounts of its loans issued) over ``window`` ending on ``on`` —
+    what a compensation-ratio threshold counts when its window is not the calendar year."""
+    start = window_start(window, on)
+    loans = Loan.objects.filter(program=program, lender=lender, filed_on__lte=on, issue_date__lte=on)
+    if start is not None:
+        loans = loans.filter(issue_date__gte=start)
+    financing = sum(loans.values_list("amount", flat=True), ZERO)
+    payments = claim_payments(Claim.objects.filter(loan__program=program, loan__lender=lender))
+    return sum((paid_between(p, start, on) for p in payments.values()), ZERO), financing
 
 
 # ============================================================================ the fast path

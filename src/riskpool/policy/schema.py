@@ -460,9 +460,14 @@ class Recovery(Strict):
 # ---------------------------------------------------------------- sanctions, deadlines, fees
 
 class Threshold(Strict):
+    """``window``: the span a compensation ratio counts (compensation paid and loans issued in it) — the
+    calendar year of the date (kunshan 第二十三条 "年度"), the 12 months ending on it, or the program to date.
+    A non-performing ratio is read on the date itself and takes no window."""
+
     limit: Ratio
     strict: bool = Field(description="true: breached when ratio > limit; false: when ratio >= limit")
     action: Literal["terminate", "suspend"]
+    window: Literal["calendar_year", "rolling_12_months", "program_to_date"] = "calendar_year"
 
 
 class RelistingBar(Strict):
@@ -486,6 +491,24 @@ class Sanctions(Strict):
     delist_borrower_compensated_this_year: Param[bool] | None = None
     relisting_bar_after_delisting: Param[RelistingBar] | None = None
     blacklist_malicious_evaders: Param[bool] | None = None
+
+    @model_validator(mode="after")
+    def _windows(self) -> "Sanctions":
+        def windows(p: Param[Threshold] | None) -> set[str]:
+            return set() if p is None else {t.window for t in (p.values or {None: p.value}).values() if t}
+        if windows(self.lender_npl_ratio) - {"calendar_year"}:
+            raise ValueError("lender_npl_ratio: a non-performing ratio is read on the date and takes no `window`")
+        both = windows(self.lender_compensation_ratio) | windows(self.program_compensation_ratio)
+        if len(both) > 1:
+            raise ValueError(f"lender_compensation_ratio and program_compensation_ratio count over one window, "
+                             f"not {' and '.join(sorted(both))}")
+        return self
+
+    def compensation_window(self, program: "Program", on: dt.date) -> str:
+        for p in (self.lender_compensation_ratio, self.program_compensation_ratio):
+            if p is not None:
+                return program.param(p, on).window
+        return "calendar_year"
 
 
 # What a deadline may count from. The loan events are recorded by the loan commands; ``previous_step`` is the

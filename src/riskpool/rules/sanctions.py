@@ -82,7 +82,7 @@ def check_lender(program: Program, on: dt.date, *, npl_outstanding: Decimal = De
     if s.lender_compensation_ratio is not None:
         t = program.param(s.lender_compensation_ratio, on)
         r = _breach(s.lender_compensation_ratio, t, "LENDER_COMPENSATION_RATIO",
-                    "this year's compensation / this year's financing", annual_compensation, annual_financing)
+                    f"compensation / financing {_SPAN[t.window]}", annual_compensation, annual_financing)
         reasons += r
         actions += [t.action] if r[0].blocking else []
     decision = decide(reasons)
@@ -97,10 +97,15 @@ def check_program(program: Program, on: dt.date, *, annual_compensation: Decimal
     if s.program_compensation_ratio is not None:
         t = program.param(s.program_compensation_ratio, on)
         reasons = _breach(s.program_compensation_ratio, t, "PROGRAM_COMPENSATION_RATIO",
-                          "program-wide compensation / financing this year", annual_compensation, annual_financing)
+                          f"program-wide compensation / financing {_SPAN[t.window]}", annual_compensation,
+                          annual_financing)
         action = t.action if reasons[0].blocking else None
     decision = decide(reasons)
     return Decision(decision.outcome, decision.reasons, details={"action": action})
+
+
+_SPAN = {"calendar_year": "this year", "rolling_12_months": "in the last 12 months",
+         "program_to_date": "since the program began"}
 
 
 def _worst(actions: list[str]) -> str | None:
