@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import os
 import re
 import shutil
 import subprocess
@@ -39,9 +40,9 @@ from riskpool.documents.notices import (
 
 D = Decimal
 KEZHOU = Fund("克州产业发展风险补偿资金", "克州产业发展风险补偿资金管理办法", "克州财信融资担保有限责任公司")
-KUNSHAN = Fund("昆山市综合风险池", "“昆育融”风险补偿产品实施细则", "昆山市创杰资产管理服务有限公司")
-LENDER = Party("阿图什丝路银行股份有限公司", uscc="91653000MA78K2Q5XH", address="新疆克州阿图什市帕米尔路8号")
-BORROWER = Party("克州帕米尔新材料科技有限公司", uscc="91653001MA78XK3P59", contact="艾力", phone="0908-4212345")
+KUNSHAN = Fund("昆山市综合风险池", "“昆育融”风险补偿产品实施细则", "昆山市创杰资产管理服务有限公司", manager_title="管理人")
+LENDER = Party("阿图什丝路银行股份有限公司", uscc="91653000MA78K2Q5XH")
+BORROWER = Party("克州帕米尔新材料科技有限公司", uscc="91653001MA78XK3P59")
 GUARANTOR = Party("克州财信融资担保有限责任公司", uscc="91653001MA79BC3D17")
 LOAN = Loan("ATS-2025-JK-0318", D("8000000.00"), dt.date(2025, 4, 10), dt.date(2026, 4, 10), D("0.0385"))
 
@@ -101,7 +102,7 @@ EXPECTED_TEXT = {
                 "抄送：克州财信融资担保有限责任公司"],
     "compensation": ["风险补偿通知书", "依据《克州产业发展风险补偿资金管理办法》第十六条", "克州财信融资担保有限责任公司：",
                      "5个工作日内", "2,608,341.66", "1,565,005.00", "1,043,336.67", "5,216,683.33", "50.00%", "30.00%",
-                     "20.00%", "人民币贰佰陆拾万捌仟叁佰肆拾壹元陆角陆分", "克孜勒苏柯尔克孜自治州财政局", "按原渠道返还"],
+                     "20.00%", "大写：人民币贰佰陆拾万捌仟叁佰肆拾壹元陆角陆分", "克孜勒苏柯尔克孜自治州财政局", "按原渠道返还"],
     "recommendation": ["入库企业推荐表", "依据《“昆育融”风险补偿产品实施细则》第五条、第七条", "昆山智芯微电子科技有限公司",
                        "91320583MA1N7PXK2X", "张明远", "推荐区镇经办人", "经营场地租赁面积（平方米）", "1,250.50",
                        "12,000.00", "800.00", "推荐理由", "推荐机构：昆山市玉山镇人民政府（盖章）", "2026年3月2日",
@@ -170,7 +171,8 @@ def test_cjk_font_is_embedded_and_no_unembedded_font(pdfs, name):
     font_dicts, descriptors = _fonts_raw(pdf)
     assert font_dicts, "no font in the PDF"
     base_fonts = {m.group(1) for d in font_dicts for m in [re.search(rb"/BaseFont\s*/([^\s/>]+)", d)] if m}
-    assert base_fonts and all(re.fullmatch(rb"[A-Z]{6}\+NotoSerifSC-Regular", b) for b in base_fonts), base_fonts
+    psname = re.escape(fonts.cjk_font().postscript_name.encode())
+    assert base_fonts and all(re.fullmatch(rb"[A-Z]{6}\+" + psname, b) for b in base_fonts), base_fonts
     assert len(descriptors) == len(font_dicts)  # every font has a descriptor (no base-14 font like Helvetica)
     for d in descriptors:
         assert b"/FontFile2" in d, d  # embedded TrueType program
@@ -192,7 +194,7 @@ def test_embedded_font_seen_by_pypdf(pdfs):
         for page in reader.pages:
             for font in page["/Resources"]["/Font"].values():
                 font = font.get_object()
-                assert font["/BaseFont"].endswith("+NotoSerifSC-Regular"), (name, font["/BaseFont"])
+                assert font["/BaseFont"].endswith("+" + fonts.cjk_font().postscript_name), (name, font["/BaseFont"])
                 assert "/FontFile2" in font["/FontDescriptor"].get_object(), name
 
 
@@ -201,7 +203,13 @@ def test_text_holds_the_key_strings_and_amounts(pdfs, name, tmp_path):
     text = _squash(_text(pdfs[name], tmp_path))
     missing = [s for s in EXPECTED_TEXT[name] if _squash(s) not in text]
     assert not missing, f"{name}: not in the extracted text: {missing}"
-    assert "第1页共1页" in text  # the footer's page number
+    pages = re.findall(r"第(\d+)页共(\d+)页", text)  # the footer's page number on every page
+    assert pages and [int(p) for p, _ in pages] == list(range(1, len(pages) + 1))
+    assert {int(n) for _, n in pages} == {len(pages)}
+    if name in ("repayment", "overdue"):
+        assert len(pages) == 2 and "送达回执" in text  # the notice, then the receipt on a page of its own
+    else:
+        assert len(pages) == 1
 
 
 @pytest.mark.parametrize("name", BUILDERS)
@@ -221,8 +229,10 @@ def test_same_data_same_bytes(pdfs, name):
 def test_font_is_found_and_registered_once():
     first = fonts.cjk_font()
     assert fonts.cjk_font() is first
-    assert first.family == "Noto Serif SC"
-    assert first.licence == "SIL Open Font License 1.1"
+    if not os.environ.get(fonts.ENV_FONT):  # the default: Noto Serif SC from pylopdf-fonts-zh-cn
+        assert first.family == "Noto Serif SC" and first.postscript_name == "NotoSerifSC-Regular"
+        assert first.licence == "SIL Open Font License 1.1"
+        assert first.licence_file is not None and "Open Font License" in first.licence_file.read_text()
     assert first.embedded_from.is_file()
     assert fonts.missing_glyphs("克州风险补偿资金　壹贰叁¥，。“”〔〕■□") == []
 
@@ -234,6 +244,88 @@ def test_missing_font_is_a_clear_error(monkeypatch, tmp_path):
     (tmp_path / "bad.ttf").write_bytes(b"not a font at all")
     with pytest.raises(fonts.FontNotFoundError, match="not a TrueType or OpenType font"):
         fonts._truetype_for(tmp_path / "bad.ttf")
+
+
+def test_a_font_without_chinese_is_refused(monkeypatch, tmp_path):
+    """RISKPOOL_CJK_FONT naming a Latin-only font: refused when registered, not rendered as empty boxes."""
+    from fontTools.fontBuilder import FontBuilder
+    from fontTools.pens.ttGlyphPen import TTGlyphPen
+
+    fb = FontBuilder(1000, isTTF=True)
+    fb.setupGlyphOrder([".notdef", "A"])
+    fb.setupCharacterMap({ord("A"): "A"})
+    pen = TTGlyphPen(None)
+    pen.moveTo((0, 0))
+    pen.lineTo((500, 700))
+    pen.lineTo((0, 700))
+    pen.closePath()
+    fb.setupGlyf({".notdef": TTGlyphPen(None).glyph(), "A": pen.glyph()})
+    fb.setupHorizontalMetrics({".notdef": (500, 0), "A": (500, 0)})
+    fb.setupHorizontalHeader(ascent=800, descent=-200)
+    fb.setupNameTable({"familyName": "Latin Only", "styleName": "Regular"})
+    fb.setupOS2()
+    fb.setupPost()
+    latin = tmp_path / "LatinOnly.ttf"
+    fb.save(str(latin))
+    monkeypatch.setenv(fonts.ENV_FONT, str(latin))
+    monkeypatch.setattr(fonts, "_font", None)
+    with pytest.raises(fonts.FontNotFoundError, match="not a Simplified Chinese font"):
+        fonts.cjk_font()
+    monkeypatch.undo()
+    assert fonts.cjk_font().family  # the real font again
+
+
+def test_missing_package_is_a_clear_error(monkeypatch):
+    import sys
+
+    monkeypatch.delenv(fonts.ENV_FONT, raising=False)
+    monkeypatch.setitem(sys.modules, "pylopdf_fonts_zh_cn", None)  # as if not installed
+    with pytest.raises(fonts.FontNotFoundError, match=r"pip install -e \.[\s\S]*pylopdf-fonts-zh-cn"):
+        fonts._find_source()
+
+
+def test_cff_font_is_converted_to_truetype_and_cached(monkeypatch, tmp_path):
+    """The OpenType/CFF → TrueType conversion, on a small subset of the font so that it runs in a second."""
+    package = pytest.importorskip("pylopdf_fonts_zh_cn")
+    from fontTools import subset
+    from fontTools.ttLib import TTFont as FTFont
+    from reportlab.pdfbase.ttfonts import TTFont
+
+    text = "风险补偿通知书壹贰叁0123456789,.元"
+    small = FTFont(str(package.serif_path()))
+    subsetter = subset.Subsetter()
+    subsetter.populate(text=text)
+    subsetter.subset(small)
+    source = tmp_path / "Small-Regular.otf"
+    small.save(str(source))
+    assert source.read_bytes()[:4] == b"OTTO"
+
+    monkeypatch.setenv(fonts.ENV_CACHE, str(tmp_path / "cache"))
+    converted, index = fonts._truetype_for(source)
+    assert index == 0 and converted.parent == tmp_path / "cache"
+    assert converted.read_bytes()[:4] == b"\x00\x01\x00\x00"
+    tt = FTFont(str(converted))
+    assert "glyf" in tt and "CFF " not in tt
+    assert {ord(c) for c in text} <= set(tt.getBestCmap())
+    TTFont("SmallConverted", str(converted))  # ReportLab accepts it
+    assert fonts._truetype_for(source) == (converted, 0)  # the second time, from the cache
+
+
+@pytest.mark.parametrize("name", BUILDERS)
+def test_longest_texts_still_lay_out(name):
+    """Fields at their longest (names of 200 characters, an 800-character reason) give a PDF, not a layout error."""
+    from riskpool.documents.notices import REASON_MAX_LEN
+
+    build, data = BUILDERS[name]
+    long = "克州帕米尔新材料科技有限公司" * 15
+    n = data()
+    if name == "recommendation":
+        n = dataclasses.replace(n, enterprise=long[:200], registered_address=long[:200], industry=long[:200],
+                                recommender=long[:200], reason=("主导产品为车规级电源管理芯片，" * 60)[:REASON_MAX_LEN])
+    else:
+        n = dataclasses.replace(n, borrower=dataclasses.replace(BORROWER, name=long[:200]),
+                                lender=dataclasses.replace(LENDER, name=long[:200]))
+    assert build(n).startswith(b"%PDF-")
 
 
 # --- formatting -----------------------------------------------------------------------------------------
@@ -300,6 +392,8 @@ BAD = [
     ("recommendation", lambda n: dataclasses.replace(n, qualifications=(6,)), r"qualifications: expected the numbers"),
     ("recommendation", lambda n: dataclasses.replace(n, uscc="91320583MA1N7PXK20"), r"uscc: .*not valid"),
     ("recommendation", lambda n: dataclasses.replace(n, enterprise="昆山\U0002A6A5科技有限公司"), r"enterprise: the font .* has no glyph"),
+    ("recommendation", lambda n: dataclasses.replace(n, reason="项目进展顺利。\n" * 70), r"reason: too long for the form"),
+    ("recommendation", lambda n: dataclasses.replace(n, reason="字" * 801), r"reason: expected text of at most 800"),
 ]
 
 

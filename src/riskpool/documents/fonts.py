@@ -41,6 +41,8 @@ FONT_NAME = "RiskpoolCJK"
 ENV_FONT = "RISKPOOL_CJK_FONT"
 ENV_CACHE = "RISKPOOL_FONT_CACHE"
 PACKAGE = "pylopdf-fonts-zh-cn"
+# characters every notice prints: a font without them is not a Simplified Chinese font
+_SAMPLE = "贷款还逾期催收风险补偿通知书入库企业推荐表编号依据第条元壹贰叁年月日：，。（）《》〔〕"
 # bump when the conversion below changes, so that old cached files are not reused
 _CONVERTER_VERSION = "1"
 
@@ -83,8 +85,12 @@ def cjk_font() -> CJKFont:
                 tt = TTFont(FONT_NAME, str(ttf_path), subfontIndex=subfont)
             except TTFError as e:
                 raise FontNotFoundError(f"CJK font {source}: ReportLab cannot embed it: {e}") from None
-            pdfmetrics.registerFont(tt)
             family, psname, licence = _describe(ttf_path, subfont)
+            lacking = [c for c in _SAMPLE if ord(c) not in tt.face.charToGlyph]
+            if lacking:
+                raise FontNotFoundError(f"CJK font {source} ({family}) has no glyph for {''.join(lacking)!r}: "
+                                        "it is not a Simplified Chinese font")
+            pdfmetrics.registerFont(tt)
             _ttfont = tt
             _font = CJKFont(name=FONT_NAME, family=family, postscript_name=psname, source=source,
                             embedded_from=ttf_path, licence=licence, licence_file=licence_file)
@@ -255,11 +261,11 @@ def _cff_to_truetype(source: Path, target: Path, *, font_number: int, max_err: f
     for tag in ("CFF ", "VORG", "DSIG", "BASE", "GSUB", "GPOS", "GDEF", "vhea", "vmtx"):
         if tag in font:
             del font[tag]
-    glyf.compile(font)
     hmtx = font["hmtx"]
-    for gname, glyph in glyphs.items():
+    for gname, glyph in glyphs.items():  # TrueType: left side bearing = xMin of the outline
+        glyph.recalcBounds(glyf)
         advance, _ = hmtx.metrics[gname]
-        hmtx.metrics[gname] = (advance, getattr(glyph, "xMin", 0) if glyph.numberOfContours else 0)
+        hmtx.metrics[gname] = (advance, glyph.xMin if glyph.numberOfContours else 0)
     maxp = newTable("maxp")
     maxp.tableVersion = 0x00010000
     maxp.maxZones = 1

@@ -46,6 +46,7 @@ __all__ = [
     "CompensationNotice",
     "RecommendationForm",
     "KUNSHAN_QUALIFICATIONS",
+    "REASON_MAX_LEN",
     "repayment_notice",
     "overdue_notice",
     "compensation_notice",
@@ -81,13 +82,10 @@ class Fund:
 @dataclasses.dataclass(frozen=True)
 class Party:
     """An enterprise or institution: its name, and optionally its unified social credit code (checked under
-    GB 32100-2015 when given), address, contact person and telephone."""
+    GB 32100-2015 when given, printed after the name)."""
 
     name: str
     uscc: str | None = None
-    address: str | None = None
-    contact: str | None = None
-    phone: str | None = None
 
 
 @dataclasses.dataclass(frozen=True)
@@ -179,6 +177,10 @@ KUNSHAN_QUALIFICATIONS: tuple[str, ...] = (
     "以综合风险池系统推出的科创指数评分作为参考，达到科创力B级以上的并经市科技局认定的",
     "其他经市科技局认定的建有研发机构的重点企业及符合我市科技招商的重点支持企业",
 )
+
+
+#: the 推荐理由 box holds at most this many characters (it must fit on one page, as on the paper form)
+REASON_MAX_LEN = 800
 
 
 @dataclasses.dataclass(frozen=True)
@@ -367,13 +369,8 @@ class _Check:
     def party(self, field: str, party: Any) -> Party:
         if not isinstance(party, Party):
             raise self.fail(field, f"expected a Party, got {type(party).__name__}")
-        return Party(
-            name=self.text(f"{field}.name", party.name),
-            uscc=None if party.uscc is None else self.uscc(f"{field}.uscc", party.uscc),
-            address=self.optional_text(f"{field}.address", party.address),
-            contact=self.optional_text(f"{field}.contact", party.contact, max_len=60),
-            phone=self.optional_text(f"{field}.phone", party.phone, max_len=40),
-        )
+        return Party(name=self.text(f"{field}.name", party.name),
+                     uscc=None if party.uscc is None else self.uscc(f"{field}.uscc", party.uscc))
 
     def loan(self, loan: Any) -> Loan:
         if not isinstance(loan, Loan):
@@ -396,7 +393,7 @@ class _Check:
             if missing:
                 shown = "、".join(f"{c!r} (U+{ord(c):04X})" for c in missing)
                 raise self.fail(field, f"the font {cjk_font().family} has no glyph for {shown}; "
-                                       "write the name with characters the font has")
+                                       "use characters the font has")
 
 
 # ============================================================================== layout
@@ -422,10 +419,10 @@ def _styles() -> dict[str, Any]:
         "font": font,
         "body": ParagraphStyle("body", parent=base, firstLineIndent=24, spaceAfter=3),
         "plain": ParagraphStyle("plain", parent=base),
-        "salutation": ParagraphStyle("salutation", parent=base, spaceBefore=6, spaceAfter=4),
+        "salutation": ParagraphStyle("salutation", parent=base, spaceBefore=2, spaceAfter=3),
         "docno": ParagraphStyle("docno", parent=base, fontSize=10.5, leading=14, alignment=TA_CENTER),
         "basis": ParagraphStyle("basis", parent=base, fontSize=10.5, leading=14, alignment=TA_CENTER,
-                                textColor=colors.HexColor("#333333"), spaceAfter=10),
+                                textColor=colors.HexColor("#333333"), spaceAfter=6),
         "cell": ParagraphStyle("cell", parent=base, fontSize=10.5, leading=15),
         "cell_small": ParagraphStyle("cell_small", parent=base, fontSize=9, leading=13,
                                      textColor=colors.HexColor("#555555")),
@@ -433,8 +430,6 @@ def _styles() -> dict[str, Any]:
         "num": ParagraphStyle("num", parent=base, fontSize=10.5, leading=15, alignment=TA_RIGHT),
         "sign": ParagraphStyle("sign", parent=base, alignment=TA_RIGHT, leading=22),
         "copy": ParagraphStyle("copy", parent=base, fontSize=10.5, leading=15, spaceBefore=8),
-        "receipt_title": ParagraphStyle("receipt_title", parent=base, fontSize=13, leading=18,
-                                        alignment=TA_CENTER, spaceAfter=4),
         "attachment": ParagraphStyle("attachment", parent=base, fontSize=12, leading=16),
         "note": ParagraphStyle("note", parent=base, fontSize=9, leading=13,
                                textColor=colors.HexColor("#555555")),
@@ -443,18 +438,22 @@ def _styles() -> dict[str, Any]:
     return _styles_cache
 
 
+_GAP = "&nbsp;" * 8  # a visible gap: Paragraph collapses ordinary and ideographic spaces
 _NO_LINE_START = "，。、；：！？）》〉」』】〕”’…—·％"
 
 
 def _chinese_line_breaking() -> None:
     """Chinese punctuation never starts a line (标点禁则): ReportLab's CJK wrapping knows the Japanese set
     only, so the full-width comma, semicolon, colon, closing book-title marks etc. are added to the set
-    its paragraph wrapping reads (a character in the set hangs at the line's end instead)."""
+    its line splitting reads (a character in the set hangs at the line's end instead). This only adds
+    characters that can never start a Chinese line, so other ReportLab users in the process are unharmed."""
+    from reportlab.lib import textsplit
     from reportlab.platypus import paragraph
 
-    missing = "".join(c for c in _NO_LINE_START if c not in paragraph.ALL_CANNOT_START)
-    if missing:
-        paragraph.ALL_CANNOT_START += missing
+    for module in (textsplit, paragraph):  # single-fragment and multi-fragment paragraphs
+        missing = "".join(c for c in _NO_LINE_START if c not in module.ALL_CANNOT_START)
+        if missing:
+            module.ALL_CANNOT_START += missing
 
 
 def _p(text: str, style: str = "body"):
@@ -480,7 +479,7 @@ def _title(text: str):
 
         def wrap(self, avail_w, avail_h):
             self.width = avail_w
-            return avail_w, self.size * 1.75
+            return avail_w, self.size * 1.6
 
         def draw(self):
             from reportlab.pdfbase.pdfmetrics import stringWidth
@@ -499,7 +498,7 @@ def _title(text: str):
     return _Title()
 
 
-def _seal_box(label: str = "（盖章）", size: float = 34 * 2.834645669):
+def _seal_box(label: str = "盖章处", size: float = 34 * 2.834645669):
     from reportlab.platypus import Flowable
 
     font = _styles()["font"]
@@ -547,13 +546,14 @@ def _grid(rows: list[list[Any]], widths: Sequence[float], *, label_cols: Iterabl
     for a, b in spans:
         style.append(("SPAN", a, b))
     style.extend(extra)
-    t = Table(rows, colWidths=list(widths), hAlign="CENTER", rowHeights=row_heights, splitInRow=1, repeatRows=0)
+    t = Table(rows, colWidths=list(widths), hAlign="CENTER", rowHeights=row_heights)
     t.setStyle(TableStyle(style))
     return t
 
 
-def _label(text: str):
-    return _p(_e(text), "label")
+def _label(text: str, unit: str = ""):
+    """A label cell; ``unit`` (e.g. "（万元）") goes on a line of its own."""
+    return _p(_e(text) + (f"<br/>{_e(unit)}" if unit else ""), "label")
 
 
 def _cell(text: str):
@@ -571,45 +571,36 @@ def _yuan(amount: Decimal) -> str:
 def _signature(name: str, day: dt.date, *, seal: bool = True):
     from reportlab.platypus import Spacer
 
-    return [Spacer(1, 18), _p(_e(name) + ("（盖章）" if seal else ""), "sign"), _p(format_date(day), "sign")]
+    return [Spacer(1, 6), _p(_e(name) + ("（盖章）" if seal else ""), "sign"), _p(format_date(day), "sign")]
 
 
-def _receipt(doc_title: str, doc_no: str, addressee: str):
-    """送达回执: the addressee signs for the notice (the articles speak of 送达, delivery)."""
-    from reportlab.platypus import CondPageBreak, Flowable, KeepTogether, Spacer
-
-    class _CutLine(Flowable):
-        def wrap(self, avail_w, avail_h):
-            self.width = avail_w
-            return avail_w, 14
-
-        def draw(self):
-            from reportlab.lib import colors
-
-            c = self.canv
-            c.saveState()
-            c.setStrokeColor(colors.HexColor("#777777"))
-            c.setDash(4, 3)
-            c.line(0, 7, self.width, 7)
-            c.restoreState()
+def _receipt(doc_title: str, doc_no: str, sender: str, addressee: str):
+    """送达回执, on a page of its own: the addressee signs for the notice and returns the page (the articles
+    speak of 送达, delivery; the signed receipt is the sender's proof)."""
+    from reportlab.platypus import PageBreak, Spacer
 
     w = _styles_width()
+    blank = _cell("")
     rows = [
-        [_label("文书名称"), _cell(f"{doc_title}（编号：{doc_no}）"), "", ""],
-        [_label("受送达人"), _cell(addressee), "", ""],
-        [_label("签收人（签字）"), "", _label("签收日期"), _p("年　　月　　日", "num")],
-        [_label("受送达人（盖章）"), "", "", ""],
+        [_label("文书名称"), _cell(doc_title)],
+        [_label("文书编号"), _cell(doc_no)],
+        [_label("送达机构"), _cell(sender)],
+        [_label("受送达人"), _cell(addressee)],
+        [_label("送达方式"), _p(_GAP.join(("□ 直接送达", "□ 邮寄送达", "□ 其他：＿＿＿＿＿＿")), "cell")],
+        [_label("签收日期"), _p(_GAP.join("年月日") + _GAP, "num")],
+        [_label("签收人（签字）"), blank],
+        [_label("受送达人（盖章）"), blank],
+        [_label("备注"), blank],
     ]
-    table = _grid(rows, [w * 0.21, w * 0.33, w * 0.16, w * 0.30], label_cols=(0,),
-                  spans=[((1, 0), (3, 0)), ((1, 1), (3, 1)), ((1, 3), (3, 3))],
-                  extra=[("BACKGROUND", (2, 2), (2, 2), _grey())], row_heights=[None, None, 30, 42])
-    return [CondPageBreak(190), Spacer(1, 10), KeepTogether([
-        _CutLine(), Spacer(1, 2), _p("送 达 回 执", "receipt_title"), table,
-        _p("（本回执由受送达人签收后交回送达机构留存）", "note")])]
+    table = _grid(rows, [w * 0.24, w * 0.76], row_heights=[30, 30, 30, 30, 30, 30, 54, 96, 60])
+    return [PageBreak(), _title("送达回执"), Spacer(1, 10), table, Spacer(1, 6),
+            _p("注：受送达人收到上述文书后，请在本回执上签字、盖章并注明签收日期，交回送达机构留存。", "note")]
 
 
 _PAGE_W, _PAGE_H = 595.2755905511812, 841.8897637795277
 _MARGIN_X = 25 * 2.834645669
+_MARGIN_TOP, _MARGIN_BOTTOM = 22 * 2.834645669, 18 * 2.834645669
+_FRAME_H = _PAGE_H - _MARGIN_TOP - _MARGIN_BOTTOM
 
 
 def _styles_width() -> float:
@@ -622,6 +613,7 @@ def _build(*, title: str, doc_no: str, fund: Fund, article: str, author: str, st
     from reportlab.pdfbase.pdfmetrics import stringWidth
     from reportlab.pdfgen.canvas import Canvas
     from reportlab.platypus import BaseDocTemplate, Frame, PageTemplate
+    from reportlab.platypus.doctemplate import LayoutError
 
     font = _styles()["font"]
     grey = colors.HexColor("#555555")
@@ -688,7 +680,7 @@ def _build(*, title: str, doc_no: str, fund: Fund, article: str, author: str, st
     buf = io.BytesIO()
     doc = BaseDocTemplate(
         buf, pagesize=(_PAGE_W, _PAGE_H), leftMargin=_MARGIN_X, rightMargin=_MARGIN_X,
-        topMargin=26 * 2.834645669, bottomMargin=22 * 2.834645669,
+        topMargin=_MARGIN_TOP, bottomMargin=_MARGIN_BOTTOM,
         title=f"{title}（{doc_no}）", author=author, subject=f"依据《{fund.program_name}》{article}",
         creator="riskpool", producer="riskpool (ReportLab)", keywords=[fund.fund_name, title],
         invariant=1, lang="zh-CN", displayDocTitle=1, initialFontName=font, initialFontSize=12,
@@ -696,7 +688,11 @@ def _build(*, title: str, doc_no: str, fund: Fund, article: str, author: str, st
     frame = Frame(doc.leftMargin, doc.bottomMargin, doc.width, doc.height, id="body",
                   leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0)
     doc.addPageTemplates([PageTemplate(id="page", frames=[frame], onPage=header)])
-    doc.build(story, canvasmaker=NumberedCanvas)
+    try:
+        doc.build(story, canvasmaker=NumberedCanvas)
+    except LayoutError as e:  # a table row taller than a page: a field far longer than any real one
+        raise DocumentError(f"{title}: the document cannot be laid out (a field is too long for one page): "
+                            f"shorten the longest text ({str(e).splitlines()[0][:120]})") from None
     return buf.getvalue()
 
 
@@ -706,7 +702,7 @@ def _heading(title: str, doc_no: str, program: str, article: str) -> list:
 
 
 def _party_line(p: Party) -> str:
-    return p.name + (f"（统一社会信用代码：{p.uscc}）" if p.uscc else "")
+    return p.name + (f"（信用代码：{p.uscc}）" if p.uscc else "")
 
 
 # ============================================================================== builders
@@ -756,10 +752,10 @@ def repayment_notice(notice: RepaymentNotice) -> bytes:
     if account:
         rows.append([_label("还款账户"), _cell(account), "", ""])
         spans.append(((1, 7), (3, 7)))
-    table = _grid(rows, [w * 0.19, w * 0.31, w * 0.21, w * 0.29], label_cols=(0,), spans=spans,
+    table = _grid(rows, [w * 0.19, w * 0.29, w * 0.23, w * 0.29], label_cols=(0,), spans=spans,
                   extra=[("BACKGROUND", (2, 2), (2, 5), _grey())])
 
-    from reportlab.platypus import Spacer
+    from reportlab.platypus import KeepTogether, Spacer
 
     story = _heading(title, doc_no, fund.program_name, article) + [
         _p(f"{_e(borrower.name)}：", "salutation"),
@@ -771,9 +767,8 @@ def repayment_notice(notice: RepaymentNotice) -> bytes:
            f"按期归还贷款。"),
         _p(f"如贵单位到期无法足额归还贷款，请于到期日前向{_e(lender.name)}书面提出展期申请；"
            f"{_e(lender.name)}将按照相关规定予以确认，对符合展期条件的予以展期。"),
-        _p("特此通知。"),
-        *_signature(lender.name, issued),
-        *_receipt(title, doc_no, borrower.name),
+        KeepTogether([_p("特此通知。"), *_signature(lender.name, issued)]),
+        *_receipt(title, doc_no, lender.name, borrower.name),
     ]
     return _build(title=title, doc_no=doc_no, fund=fund, article=article, author=lender.name, story=story)
 
@@ -819,16 +814,17 @@ def overdue_notice(notice: OverdueNotice) -> bytes:
         [_label("借款企业"), _cell(_party_line(borrower)), "", ""],
         [_label("贷款机构"), _cell(lender.name), "", ""],
         [_label("借款合同编号"), _cell(loan.contract_no), _label("贷款金额（元）"), _num(format_amount(loan.principal))],
-        [_label("贷款到期日"), _cell(format_date(loan.maturity)), _label("逾期天数"), _cell(f"{days}天（截至{format_date(as_of)}）")],
-        [_label("逾期本金（元）"), _num(format_amount(principal)), _label("逾期利息（元）"), _num(format_amount(interest))],
-        [_label("罚息及复利（元）"), _num(format_amount(penalty)), _label("欠款合计（元）"), _num(format_amount(total))],
+        [_label("贷款到期日"), _cell(format_date(loan.maturity)), _label("欠款截至日"), _cell(format_date(as_of))],
+        [_label("逾期天数"), _cell(f"{days}天"), _label("逾期本金（元）"), _num(format_amount(principal))],
+        [_label("逾期利息（元）"), _num(format_amount(interest)), _label("罚息及复利（元）"), _num(format_amount(penalty))],
+        [_label("欠款合计（元）"), _cell(format_amount(total)), "", ""],
         [_label("欠款合计（大写）"), _cell(f"人民币{rmb_in_words(total)}"), "", ""],
     ]
-    spans = [((1, 0), (3, 0)), ((1, 1), (3, 1)), ((1, 6), (3, 6))]
-    table = _grid(rows, [w * 0.19, w * 0.31, w * 0.21, w * 0.29], spans=spans,
+    spans = [((1, r), (3, r)) for r in (0, 1, 6, 7)]
+    table = _grid(rows, [w * 0.19, w * 0.29, w * 0.23, w * 0.29], spans=spans,
                   extra=[("BACKGROUND", (2, 2), (2, 5), _grey())])
 
-    from reportlab.platypus import Spacer
+    from reportlab.platypus import KeepTogether, Spacer
 
     story = _heading(title, doc_no, fund.program_name, article) + [
         _p(f"{_e(borrower.name)}：", "salutation"),
@@ -841,12 +837,11 @@ def overdue_notice(notice: OverdueNotice) -> bytes:
         _p(f"逾期仍未归还的，{_e(lender.name)}可以对贵单位账户余额直接扣收，用于清偿贷款本息；对仍未清偿的部分，"
            f"将通过包括但不限于仲裁、诉讼等法律手段依法追偿。对恶意逃废银行债务的企业，将依规列入失信企业名单。"),
         _p(f"如贵单位已于本通知书送达前归还上述款项，请持还款凭证与{_e(lender.name)}核对。"),
-        _p("特此通知。"),
-        *_signature(lender.name, issued),
+        KeepTogether([_p("特此通知。"), *_signature(lender.name, issued)]),
     ]
     if guarantor is not None:
         story.append(_p(f"抄送：{_e(guarantor.name)}（承保担保公司）", "copy"))
-    story += _receipt(title, doc_no, borrower.name)
+    story += _receipt(title, doc_no, lender.name, borrower.name)
     return _build(title=title, doc_no=doc_no, fund=fund, article=article, author=lender.name, story=story)
 
 
@@ -905,46 +900,45 @@ def compensation_notice(notice: CompensationNotice) -> bytes:
     loan_rows = [
         [_label("借款企业"), _cell(_party_line(borrower)), "", ""],
         [_label("合作银行"), _cell(_party_line(lender)), "", ""],
-        [_label("承保担保公司"), _cell(guarantor.name if guarantor else "—"), "", ""],
         [_label("借款合同编号"), _cell(loan.contract_no), _label("贷款金额（元）"), _num(format_amount(loan.principal))],
         [_label("贷款发放日"), _cell(format_date(loan.start)), _label("贷款到期日"), _cell(format_date(loan.maturity))],
         [_label("本金损失（元）"), _num(format_amount(loss_p)), _label("利息损失（元）"), _num(format_amount(loss_i))],
-        [_label("认定损失合计（元）"), _num(format_amount(loss)), "", ""],
     ]
-    loan_table = _grid(loan_rows, [w * 0.19, w * 0.31, w * 0.21, w * 0.29],
-                       spans=[((1, 0), (3, 0)), ((1, 1), (3, 1)), ((1, 2), (3, 2)), ((1, 6), (3, 6))],
-                       extra=[("BACKGROUND", (2, 3), (2, 5), _grey())])
+    loan_table = _grid(loan_rows, [w * 0.19, w * 0.29, w * 0.23, w * 0.29],
+                       spans=[((1, 0), (3, 0)), ((1, 1), (3, 1))],
+                       extra=[("BACKGROUND", (2, 2), (2, 4), _grey())])
     share_rows = [[_label("分担方"), _label("名称"), _label("分担比例"), _label("分担金额（元）")]]
-    for s in shares:
-        share_rows.append([_label(s.role), _cell(s.party), _num(format_rate(s.ratio)), _num(format_amount(s.amount))])
-    share_rows.append([_label("合计"), _cell(""), _num("100.00%"), _num(format_amount(loss))])
+    for sh in shares:
+        share_rows.append([_label(sh.role), _cell(sh.party), _num(format_rate(sh.ratio)), _num(format_amount(sh.amount))])
+    share_rows.append([_label("认定损失合计"), _cell(""), _num("100.00%"), _num(format_amount(loss))])
     share_table = _grid(share_rows, [w * 0.19, w * 0.41, w * 0.15, w * 0.25], label_cols=(),
                         extra=[("BACKGROUND", (0, 0), (-1, 0), _grey()), ("BACKGROUND", (0, 1), (0, -1), _grey())])
     pay_rows = [
-        [_label("本次风险补偿金额（元）"), _num(format_amount(compensation))],
-        [_label("金额（大写）"), _cell(f"人民币{rmb_in_words(compensation)}")],
-        [_label("收款单位"), _cell(lender.name)],
+        [_label("本次补偿金额"), _p(f"{_yuan(compensation)}<br/>大写：人民币{rmb_in_words(compensation)}", "cell")],
+        [_label("收款账户"), _cell(account)] if account else [_label("收款单位"), _cell(lender.name)],
     ]
-    if account:
-        pay_rows.append([_label("收款账户"), _cell(account)])
-    pay_table = _grid(pay_rows, [w * 0.30, w * 0.70])
+    pay_table = _grid(pay_rows, [w * 0.19, w * 0.81])
 
-    from reportlab.platypus import Spacer
+    from reportlab.platypus import KeepTogether, Spacer
+
+    def section(heading: str, table) -> Any:
+        return KeepTogether([Spacer(1, 3), _p(heading, "plain"), Spacer(1, 1), table])
 
     basis = (f"根据{_e(approval)}，" if approval else "经审定，")
     story = _heading(title, doc_no, fund.program_name, article) + [
         _p(f"{_e(fund.manager)}：", "salutation"),
         _p(f"{basis}同意启动{_e(fund.fund_name)}，对{_e(lender.name)}向{_e(borrower.name)}发放的下列贷款"
-           f"给予风险补偿。依据《{_e(fund.program_name)}》{_e(article)}，现出具风险补偿通知书如下："),
-        Spacer(1, 4), _p("一、贷款及损失情况", "plain"), Spacer(1, 2), loan_table,
-        Spacer(1, 8), _p("二、损失分担", "plain"), Spacer(1, 2), share_table,
-        Spacer(1, 8), _p("三、风险补偿金额", "plain"), Spacer(1, 2), pay_table, Spacer(1, 8),
-        _p(f"请你单位自收到本通知书之日起{days}个工作日内，从{_e(fund.fund_name)}中向{_e(lender.name)}"
-           f"支付风险补偿资金{_yuan(compensation)}（大写：人民币{rmb_in_words(compensation)}）。"),
-        _p("风险补偿资金代偿后，合作银行、承保担保公司应继续履行追缴义务；追缴获得的资金扣除诉讼等相关费用后，"
-           "按照风险分担比例返还各方，其中风险补偿资金补偿部分按原渠道返还。"),
-        _p("特此通知。"),
-        *_signature(issuer, issued),
+           f"给予风险补偿。依据《{_e(fund.program_name)}》{_e(article)}，现通知如下："),
+        section("一、贷款及损失情况", loan_table),
+        section("二、损失分担", share_table),
+        section("三、风险补偿金额", pay_table),
+        Spacer(1, 6),
+        KeepTogether([
+            _p(f"请你单位自收到本通知书之日起{days}个工作日内，从{_e(fund.fund_name)}中向{_e(lender.name)}"
+               f"支付风险补偿资金{_yuan(compensation)}。"),
+            _p("风险补偿资金代偿后，合作银行、承保担保公司应继续履行追缴义务；追缴获得的资金扣除诉讼等相关费用后，"
+               "按照风险分担比例返还各方，其中风险补偿资金补偿部分按原渠道返还。"),
+            _p("特此通知。"), *_signature(issuer, issued)]),
     ]
     copies = [lender.name] + ([guarantor.name] if guarantor else [])
     story.append(_p("抄送：" + "、".join(_e(c) for c in copies), "copy"))
@@ -983,47 +977,58 @@ def recommendation_form(form: RecommendationForm) -> bytes:
                         for q in quals):
         raise ck.fail("qualifications", f"expected the numbers (1–{len(KUNSHAN_QUALIFICATIONS)}) of the 第四条 "
                                         f"conditions met, at least one, got {form.qualifications!r}")
-    reason = ck.text("reason", form.reason, max_len=2000, multiline=True)
+    reason = ck.text("reason", form.reason, max_len=REASON_MAX_LEN, multiline=True)
     recommender = ck.text("recommender", form.recommender)
     day = ck.date("recommended_on", form.recommended_on)
     ck.glyphs()
 
-    from reportlab.platypus import Spacer
+    from reportlab.platypus import Spacer, Table, TableStyle
 
     w = _styles_width()
 
     def qty(d: Decimal) -> str:
         return format_amount(d)
 
-    quals_cells = [_p(("■" if i in quals else "□") + f" {i}. " + _e(text), "cell")
-                   for i, text in enumerate(KUNSHAN_QUALIFICATIONS, 1)]
+    quals_cells = [_p("（符合下列条件之一；■ 为符合）", "cell_small")] + [
+        _p(("■" if i in quals else "□") + f" {i}. " + _e(text), "cell") for i, text in enumerate(KUNSHAN_QUALIFICATIONS, 1)]
+    cell_w = w * 0.78 - 10
+    seal = 26 * 2.834645669
+    sign = Table([[[_p(f"推荐机构：{_e(recommender)}（盖章）", "num"), Spacer(1, 4), _p(format_date(day), "num")],
+                   _seal_box(size=seal)]], colWidths=[cell_w - seal - 10, seal + 10])
+    sign.setStyle(TableStyle([("FONTNAME", (0, 0), (-1, -1), _styles()["font"]), ("VALIGN", (0, 0), (-1, -1), "BOTTOM"), ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                              ("RIGHTPADDING", (0, 0), (-1, -1), 0), ("TOPPADDING", (0, 0), (-1, -1), 0),
+                              ("BOTTOMPADDING", (0, 0), (-1, -1), 0)]))
     reason_cell = [
         _p("（含企业项目基本情况、主导产品核心自主知识产权情况、项目进度、区镇支持政策、建有研发机构、"
            "招引科技招商项目或科创力指数情况等）", "cell_small"),
         Spacer(1, 4),
         *[_p(_e(line), "cell") for line in reason.splitlines() if line.strip()],
-        Spacer(1, 10),
-        _p(f"推荐机构：{_e(recommender)}（盖章）", "num"),
-        _seal_box(),
-        _p(format_date(day), "num"),
+        Spacer(1, 2),
+        sign,
     ]
+    height = sum(f.wrap(cell_w, _FRAME_H)[1] for f in reason_cell) + 10
+    if height > _FRAME_H - 40:
+        lines = len([line for line in reason.splitlines() if line.strip()])
+        raise ck.fail("reason", f"too long for the form's 推荐理由 box, which must fit on one page "
+                                f"({lines} paragraphs, {len(reason)} characters): shorten it or join its lines")
     rows = [
         [_label("推荐企业名称"), _cell(enterprise), "", ""],
         [_label("统一社会信用代码"), _cell(uscc), _label("法定代表人"), _cell(legal)],
         [_label("注册地址"), _cell(address), "", ""],
         [_label("所属行业领域"), _cell(industry), "", ""],
-        [_label("融资需求（万元）"), _num(qty(need)), _label("经营场地租赁面积（平方米）"), _num(qty(area))],
-        [_label("预计项目总投资（万元）"), _num(qty(invest)), _label("预计年产值（万元）"), _num(qty(output))],
-        [_label("企业实缴资本（万元）"), _num(qty(capital)),
-         _label("主导产品是否具有核心自主知识产权（是/否）"), _cell("是" if form.core_ip else "否")],
+        [_label("融资需求（万元）"), _num(qty(need)), _label("经营场地租赁面积", "（平方米）"), _num(qty(area))],
+        [_label("预计项目总投资", "（万元）"), _num(qty(invest)), _label("预计年产值（万元）"), _num(qty(output))],
+        [_label("企业实缴资本", "（万元）"), _num(qty(capital)),
+         _label("主导产品是否具有核心自主知识产权", "（是/否）"), _cell("是" if form.core_ip else "否")],
         [_label("企业联系人"), _cell(contact), _label("联系电话"), _cell(contact_phone)],
         [_label("推荐区镇经办人"), _cell(handler), _label("联系电话"), _cell(handler_phone)],
-        [_label("符合支持条件（第四条，符合其一）"), quals_cells, "", ""],
+        [_label("符合支持条件", "（第四条）"), quals_cells, "", ""],
         [_label("推荐理由"), reason_cell, "", ""],
     ]
     spans = [((1, r), (3, r)) for r in (0, 2, 3, 9, 10)]
-    table = _grid(rows, [w * 0.20, w * 0.30, w * 0.22, w * 0.28], spans=spans,
-                  extra=[("BACKGROUND", (2, 1), (2, 8), _grey()), ("VALIGN", (1, 10), (1, 10), "TOP")])
+    label_cells = [("BACKGROUND", (2, r), (2, r), _grey()) for r in (1, 4, 5, 6, 7, 8)]
+    table = _grid(rows, [w * 0.22, w * 0.30, w * 0.24, w * 0.24], spans=spans,
+                  extra=[*label_cells, ("VALIGN", (1, 10), (1, 10), "TOP")])
     story = [
         _p("附件", "attachment"),
         *_heading(title, doc_no, fund.program_name, article),
