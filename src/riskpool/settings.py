@@ -59,6 +59,7 @@ RISKPOOL_APPS = [
     "riskpool.claims",
     "riskpool.figures",
     "riskpool.reports",
+    "riskpool.accounts",
 ]
 INSTALLED_APPS = DJANGO_APPS + RISKPOOL_APPS
 

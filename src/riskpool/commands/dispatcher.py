@@ -64,7 +64,7 @@ def _lock(locks: Locks) -> None:
 def _claimed(key: str) -> AuditEvent | None:
     """The audit row that claimed ``key``, with just what an answer needs (one indexed read per command)."""
     return (AuditEvent.objects.filter(idempotency_key=key)
-            .only("request_hash", "result", "action", "subject", "on").first())
+            .only("request_hash", "result", "action", "subject", "on", "actor").first())
 
 
 def _answer(existing: AuditEvent, digest: str, key: str) -> dict[str, Any]:
@@ -74,8 +74,15 @@ def _answer(existing: AuditEvent, digest: str, key: str) -> dict[str, Any]:
     return existing.result
 
 
-def dispatch(command: Command, *, actor: str, key: str | None = None) -> dict[str, Any]:
-    """Run ``command`` once per key, under its locks, in one transaction; return its (first) result."""
+def dispatch(command: Command, *, actor: str | None = None, key: str | None = None,
+             principal: Any = None) -> dict[str, Any]:
+    """Run ``command`` once per key, under its locks, in one transaction; return its (first) result.
+
+    ``principal`` (``riskpool.accounts.principal.Principal``): the logged-in user or API token it runs for; it
+    is authorised under the locks (``riskpool.accounts.authorize``) and is the actor. Without one (the CLI,
+    stories, the daily sweep) ``actor`` names the operator."""
+    if principal is not None:
+        actor = principal.username
     if not isinstance(actor, str) or not actor.strip() or len(actor) > MAX_ACTOR:
         raise CommandError(f"{command.action}: an actor of 1–{MAX_ACTOR} characters is required, got {actor!r}")
     if key is not None and (not isinstance(key, str) or not key.strip() or len(key) > MAX_KEY):
@@ -89,10 +96,16 @@ def dispatch(command: Command, *, actor: str, key: str | None = None) -> dict[st
         with transaction.atomic():
             locks = command.locks()
             _lock(locks)
-            if supplied:
-                existing = _claimed(key)
-                if existing is not None:
-                    return _answer(existing, digest, key)
+            existing = _claimed(key) if supplied else None
+            # a retry answers the first result — to the same principal only (a key is no bearer token)
+            if existing is not None and (principal is None or existing.actor == actor):
+                return _answer(existing, digest, key)
+            if principal is not None:
+                from riskpool.accounts.authorize import authorize
+
+                authorize(command, principal)
+            if existing is not None:
+                raise IdempotencyConflict(f"idempotency key {key!r} was used before by another user")
             ctx = Context(actor=actor, key=key, on=command.on)
             result = command.handle(ctx)
             audit = _claim(key, digest, command, subject, request, result, ctx)

@@ -368,6 +368,9 @@ class WhitelistStepCommand(Command):
     def handle(self, ctx: Context) -> dict[str, Any]:
         program, borrower, on = _program(self.program), _borrower(self.borrower), self.on
         policy = program.policy
+        if policy.whitelist is None:
+            raise RegistryError(f"{program.code} has no whitelist procedure: its borrowers are not listed",
+                                policy.effective.article)
         steps = policy.param(policy.whitelist.steps, on)
         codes = [s.code for s in steps]
         step = self.step
