@@ -60,8 +60,9 @@ RISKPOOL_APPS = [
     "riskpool.figures",
     "riskpool.reports",
     "riskpool.accounts",
+    "riskpool.web",
 ]
-INSTALLED_APPS = DJANGO_APPS + RISKPOOL_APPS
+INSTALLED_APPS = DJANGO_APPS + ["axes"] + RISKPOOL_APPS
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
@@ -72,10 +73,35 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",  # login throttling: last, after authentication
 ]
 
-# ROOT_URLCONF = "riskpool.urls"  # set once src/riskpool/urls.py exists (the web app, next); until then
-# the system checks would fail importing it.
+ROOT_URLCONF = "riskpool.urls"
+
+# Logins: hashed passwords (Django's), a session that ends after 30 idle minutes or when the browser closes,
+# CSRF on every form, and a lock-out after 5 failed logins for one user name from one address (django-axes)
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+AXES_FAILURE_LIMIT = int(os.environ.get("RISKPOOL_LOGIN_FAILURES", "5"))
+AXES_COOLOFF_TIME = 0.25  # hours
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_TEMPLATE = "web/locked_out.html"
+AXES_VERBOSE = False
+LOGIN_URL = "web:login"
+LOGIN_REDIRECT_URL = "web:dashboard"
+LOGOUT_REDIRECT_URL = "web:login"
+SESSION_COOKIE_AGE = int(os.environ.get("RISKPOOL_SESSION_SECONDS", "1800"))
+SESSION_SAVE_EVERY_REQUEST = True  # the age counts from the last request: an idle timeout
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_COOKIE_HTTPONLY = True
+CSRF_FAILURE_VIEW = "riskpool.web.views.common.csrf_failure"
+SECURE = os.environ.get("RISKPOOL_SECURE", "") == "1"  # behind HTTPS: secure cookies
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = SECURE
+# uploads: claim documents (stored with their checksum; type and size checked in riskpool.web.uploads)
+MEDIA_ROOT = RISKPOOL_HOME / "documents"
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+RISKPOOL_MAX_UPLOAD_BYTES = int(os.environ.get("RISKPOOL_MAX_UPLOAD_BYTES", str(20 * 1024 * 1024)))
+LOCALE_PATHS = [BASE_DIR / "locale"]
 
 TEMPLATES = [
     {

@@ -1,0 +1,3 @@
+"""Pages: audit (to be built)."""
+
+urlpatterns: list = []

@@ -1,0 +1,10 @@
+"""Log in and out (登录). Django's views: hashed passwords, CSRF, sessions; django-axes throttles failures."""
+
+from django.contrib.auth import views as auth_views
+from django.urls import path
+
+urlpatterns = [
+    path("login/", auth_views.LoginView.as_view(template_name="web/login.html", redirect_authenticated_user=True),
+         name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+]

@@ -1,0 +1,3 @@
+"""Pages: claims (to be built)."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""Pages: documents (to be built)."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""Pages: loans (to be built)."""
+
+urlpatterns: list = []

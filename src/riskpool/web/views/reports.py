@@ -1,0 +1,3 @@
+"""Pages: reports (to be built)."""
+
+urlpatterns: list = []

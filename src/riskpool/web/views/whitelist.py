@@ -1,0 +1,3 @@
+"""Pages: whitelist (to be built)."""
+
+urlpatterns: list = []
