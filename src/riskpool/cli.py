@@ -166,6 +166,31 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return 1 if differing else 0
 
 
+def cmd_serve(args: argparse.Namespace) -> int:
+    """Serve the platform on a WSGI server (waitress); with --demo, load the demo first (once)."""
+    import os
+
+    setup_django()
+    if args.demo:
+        from riskpool.web import demo
+
+        root = Path(args.stories)
+        print(f"Loading the demo (database: {_database_label()}) …", flush=True)
+        loaded = demo.load(root)
+        print("demo loaded" if loaded else "demo already loaded", flush=True)
+        print(f"Demo logins (password: {demo.PASSWORD}):")
+        for row in demo.logins():
+            print(f"  {row['username']:22} {row['role']:20} {row['name']}")
+    import waitress
+    from django.core.wsgi import get_wsgi_application
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "riskpool.settings")
+    print(f"Serving riskpool on http://{args.host}:{args.port}/ (Ctrl-C stops)", flush=True)
+    waitress.serve(get_wsgi_application(), host=args.host, port=args.port, threads=args.threads,
+                   _quiet=True)
+    return 0
+
+
 def _database_label() -> str:
     import os
 
@@ -388,6 +413,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_simulate_parser(sub)  # `riskpool simulate`: the stress simulator (docs/simulation.md)
     add_rates_parser(sub)  # `riskpool rates load FILE` / `riskpool rates show DATE` (docs/reference-rates.md)
+    serve = sub.add_parser("serve", help="serve the platform the five roles log into (waitress, WSGI)")
+    serve.add_argument("--demo", action="store_true", help="load the demo first: programs, logins, a year of activity")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--threads", type=int, default=8)
+    serve.add_argument("--stories", default="examples/scenarios", help="the stories the demo plays")
+    serve.set_defaults(func=cmd_serve)
 
     sw = sub.add_parser("sweep", help="daily sweep: overdue notices and claim steps, loans by risk class")
     sw.add_argument("--on", type=_date)

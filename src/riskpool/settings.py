@@ -66,6 +66,7 @@ INSTALLED_APPS = DJANGO_APPS + ["axes"] + RISKPOOL_APPS
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",  # the pages' CSS from the package itself: no CDN, no web server
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -157,4 +158,6 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
+WHITENOISE_USE_FINDERS = True  # serve straight from the apps' static folders; `collectstatic` is optional
 STATIC_ROOT = RISKPOOL_HOME / "static"
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # whitenoise looks there too (after `collectstatic`)

@@ -88,6 +88,13 @@ class _Story:
         self.sc, self.source = scenario, source
         self.refusals: list[dict[str, Any]] = []
 
+    def key(self, n: int, e: Any, default: bool = True) -> str | None:
+        """The event's idempotency key, within this story's fund (stories kept in one database do not share
+        keys): its own ``key``, else ``ev{n}`` (or none where the service derives one, ``default=False``)."""
+        if e.key is None and not default:
+            return None
+        return f"{self.sc.fund.code}:{e.key or f'ev{n}'}"
+
     # --- lookups, each naming the event and field when the code is unknown
     def _get(self, model, field_name: str, code: str, n: int, lookup: str = "code"):
         found = model.objects.filter(**{lookup: code}).first()
@@ -158,15 +165,15 @@ class _Story:
                                 f"{e.expect_refusal!r}, but it went through")
 
     def _do_inject_capital(self, n: int, e: s.InjectCapital) -> None:
-        registry.inject_capital(self.fund(e.fund, n), e.on, e.amount, actor=e.actor, key=e.key or f"ev{n}",
+        registry.inject_capital(self.fund(e.fund, n), e.on, e.amount, actor=e.actor, key=self.key(n, e),
                                 contributor=e.contributor)
 
     def _do_record_income(self, n: int, e: s.RecordIncome) -> None:
-        registry.record_income(self.fund(e.fund, n), e.on, e.amount, e.kind, actor=e.actor, key=e.key or f"ev{n}")
+        registry.record_income(self.fund(e.fund, n), e.on, e.amount, e.kind, actor=e.actor, key=self.key(n, e))
 
     def _do_management_fee(self, n: int, e: s.ManagementFee) -> None:
         registry.accrue_management_fee(self.fund(e.fund, n), year=e.year, on=e.on, actor=e.actor,
-                                       audit_cost=e.audit_cost, key=e.key)
+                                       audit_cost=e.audit_cost, key=self.key(n, e, default=False))
 
     def _do_whitelist(self, n: int, e: s.Whitelist) -> None:
         program, borrower = self.program(e.program, n), self.borrower(e.borrower, n)
@@ -176,7 +183,7 @@ class _Story:
         steps = e.steps or [st.code for st in policy.param(policy.whitelist.steps, e.on)]
         for step in steps:
             registry.whitelist_step(program, borrower, step, on=e.on, actor=e.actor, form=e.form if step == steps[0]
-                                    else None, key=f"{e.key or f'ev{n}'}:{step}")
+                                    else None, key=f"{self.key(n, e)}:{step}")
 
     def _do_remove_from_whitelist(self, n: int, e: s.RemoveFromWhitelist) -> None:
         registry.remove_from_whitelist(self.program(e.program, n), self.borrower(e.borrower, n), on=e.on,
@@ -189,19 +196,19 @@ class _Story:
                         amount=e.amount, issue_date=e.issue_date or e.on, term_months=e.term_months,
                         guarantee_fee_rate=e.guarantee_fee_rate, product_type=e.product_type,
                         all_in_cost_rate=e.all_in_cost_rate, exposure=e.exposure,
-                        guarantee_letter_date=e.guarantee_letter_date, on=e.on, actor=e.actor, key=e.key,
+                        guarantee_letter_date=e.guarantee_letter_date, on=e.on, actor=e.actor, key=self.key(n, e, default=False),
                         interest_rate=e.interest_rate, facts=dict(e.facts))
 
     def _do_repay(self, n: int, e: s.Repay) -> None:
         loans.repay(self.loan(e.loan, n), on=e.on, principal=e.principal, interest=e.interest, actor=e.actor,
-                    key=e.key or f"ev{n}")
+                    key=self.key(n, e))
 
     def _do_extend(self, n: int, e: s.Extend) -> None:
-        loans.extend(self.loan(e.loan, n), on=e.on, months=e.months, actor=e.actor, key=e.key or f"ev{n}")
+        loans.extend(self.loan(e.loan, n), on=e.on, months=e.months, actor=e.actor, key=self.key(n, e))
 
     def _do_report_arrears(self, n: int, e: s.ReportArrears) -> None:
         loans.report_arrears(self.loan(e.loan, n), on=e.on, overdue_since=e.overdue_since,
-                             unpaid_interest=e.unpaid_interest, actor=e.actor, key=e.key or f"ev{n}")
+                             unpaid_interest=e.unpaid_interest, actor=e.actor, key=self.key(n, e))
 
     def _do_complete_notice(self, n: int, e: s.CompleteNotice) -> None:
         loans.complete_notice(self.loan(e.loan, n), e.kind, on=e.on, actor=e.actor)
@@ -210,33 +217,33 @@ class _Story:
         claims.submit_claim(self.loan(e.loan, n), on=e.on, conditions=e.conditions, documents=e.documents,
                             recoveries=e.recoveries, third_party_payouts=e.third_party_payouts,
                             unpaid_interest=e.unpaid_interest, negotiated_guarantor_share=e.negotiated_guarantor_share,
-                            actor=e.actor, key=e.key)
+                            actor=e.actor, key=self.key(n, e, default=False))
 
     def _do_review(self, n: int, e: s.Review) -> None:
         claims.review(self.claim(e.loan, n), step=e.step, on=e.on, approved=e.approved, reason=e.reason,
-                      actor=e.actor, key=e.key or f"ev{n}")
+                      actor=e.actor, key=self.key(n, e))
 
     def _do_pay(self, n: int, e: s.Pay) -> None:
-        claims.pay(self.claim(e.loan, n), on=e.on, actor=e.actor, key=e.key or f"ev{n}")
+        claims.pay(self.claim(e.loan, n), on=e.on, actor=e.actor, key=self.key(n, e))
 
     def _do_record_recovery(self, n: int, e: s.RecordRecovery) -> None:
         claims.record_recovery(self.claim(e.loan, n), on=e.on, gross=e.gross, costs=e.costs, actor=e.actor,
-                               key=e.key or f"ev{n}")
+                               key=self.key(n, e))
 
     def _do_remit_recovery(self, n: int, e: s.RemitRecovery) -> None:
         claim = self.claim(e.loan, n)
         pending = claim.recoveries.filter(remitted_on__isnull=True).order_by("id").first()
         if pending is None:
             raise ScenarioError(f"{self.source}: event {n}: loan: {e.loan} has no recovery waiting to be remitted")
-        claims.remit_recovery(pending, on=e.on, actor=e.actor, key=e.key or f"ev{n}")
+        claims.remit_recovery(pending, on=e.on, actor=e.actor, key=self.key(n, e))
 
     def _do_write_off(self, n: int, e: s.WriteOff) -> None:
         claims.write_off(self.claim(e.loan, n), on=e.on, evidence=e.evidence, evidence_ref=e.evidence_ref,
-                         actor=e.actor, key=e.key or f"ev{n}")
+                         actor=e.actor, key=self.key(n, e))
 
     def _do_sign_agreement(self, n: int, e: s.SignAgreement) -> None:
         registry.sign_agreement(self.inst(e.institution, n, "institution"), self.program(e.program, n), role=e.role,
-                                start=e.start, end=e.end, actor=e.actor, key=e.key)
+                                start=e.start, end=e.end, actor=e.actor, key=self.key(n, e, default=False))
 
     def _do_set_agreement_status(self, n: int, e: s.SetAgreementStatus) -> None:
         a = registry.agreement(self.inst(e.lender, n, "lender"), self.program(e.program, n))
