@@ -9,6 +9,14 @@ cd "$(dirname "$0")/.."
 python3 -m venv .venv
 .venv/bin/pip install -q -e '.[test]'
 
+# The browser tests drive Debian's Chromium with Playwright (no browser download): install it where we can
+# (root on Debian, as CI runs), and then require the browser tests to run rather than skip.
+if ! command -v chromium >/dev/null && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+  echo "== installing Debian's Chromium for the browser tests"
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+fi
+if command -v chromium >/dev/null; then export RISKPOOL_REQUIRE_BROWSER=1; fi
+
 echo "== tests on SQLite"
 env -u DATABASE_URL .venv/bin/python -m pytest "$@"
 
@@ -39,7 +47,8 @@ fi
 
 if pg_ready; then
   echo "== tests on PostgreSQL ($pg_url)"
-  DATABASE_URL="$pg_url" .venv/bin/python -m pytest "$@"
+  # the browser tests drive the demo server on its own SQLite database: once (above) is enough
+  DATABASE_URL="$pg_url" .venv/bin/python -m pytest --ignore=tests/browser "$@"
 else
   echo "== PostgreSQL run skipped: no server at $pg_url (set DATABASE_URL to run the suite on yours)"
 fi

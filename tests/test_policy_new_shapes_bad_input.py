@@ -63,3 +63,18 @@ def test_install_of_a_bad_file_stores_nothing(tmp_path, capsys):
     assert main(["programs", "install", str(path)]) == 2
     assert "contributor shares sum to 90" in capsys.readouterr().err
     assert not Program.objects.filter(code="demo-two-contributors").exists()
+
+
+def test_a_program_without_admission_or_whitelist_answers_admit_and_file_questions(tmp_path, capsys):
+    """Only what the text says: no admission section → nothing to check but identity; no whitelist → the
+    filing question needs no `borrower_whitelisted`."""
+    import json
+
+    for question, facts in (("admit", {"uscc": "91320583MA1K00020D"}),
+                            ("file", {"loan": {"amount": 1000000, "issue_date": "2026-03-01", "term_months": 12},
+                                      "fund_balance": 1000000})):
+        q = tmp_path / f"{question}.json"
+        q.write_text(json.dumps({"program": str(COUNTIES / "demo-tenor-guarantee.yaml"), "question": question,
+                                 "on": "2026-03-01", "facts": facts}), encoding="utf-8")
+        assert main(["evaluate", str(q)]) == 0
+        assert json.loads(capsys.readouterr().out)["outcome"] == "approved"

@@ -66,7 +66,19 @@ def cmd_programs_list(args: argparse.Namespace) -> int:
 
 
 def _program(ref: str) -> Program:
-    return load_file(ref) if ref.endswith((".yaml", ".yml")) else load_program(ref)
+    """A policy file, a bundled program, or one installed with `riskpool programs install` (its newest version)."""
+    if ref.endswith((".yaml", ".yml")):
+        return load_file(ref)
+    if ref in bundled_ids():
+        return load_program(ref)
+    setup_django()
+    from riskpool.programs.models import Program as Installed
+
+    found = Installed.objects.filter(code=ref).first()
+    if found is None:
+        raise UsageError(f"{ref}: no such program (bundled: {', '.join(bundled_ids())}; installed: "
+                         f"{', '.join(Installed.objects.values_list('code', flat=True)) or 'none'})")
+    return found.policy
 
 
 def cmd_programs_show(args: argparse.Namespace) -> int:

@@ -186,6 +186,8 @@ def admit(program: Program, on: dt.date, facts: Mapping[str, Any], maturity: dt.
             check_uscc(str(facts["uscc"]))
         except IdentityError as e:
             reasons.append(Reason("USCC_INVALID", USCC_STANDARD, str(e)))
+    if program.admission is None:  # the text sets no admission criteria: only the identity checks above
+        return decide(reasons)
     return decide(reasons + check_criteria(program.admission.criteria, on, facts, maturity))
 
 

@@ -45,7 +45,7 @@ class FilingFacts(Facts):
     """Everything the filing limits look at, as of the filing date."""
 
     loan: LoanApplication
-    borrower_whitelisted: StrictBool
+    borrower_whitelisted: StrictBool | None = None  # needed where the program requires the whitelist
     borrower_outstanding: Amount = Decimal(0)  # the borrower's covered outstanding in the program, before this loan
     fund_balance: Amount
     fund_size: Amount | None = None  # the fund's scale (规模); defaults to the balance

@@ -146,8 +146,12 @@ def file_loan(program: Program, on: dt.date, facts: FilingFacts, *, borrower_res
               "a guaranteed loan needs a guarantor" + ("" if loan.has_guarantor else "; none given"))
 
     if f.whitelist_required is not None and p(f.whitelist_required):
-        check(facts.borrower_whitelisted, "WHITELIST", f.whitelist_required.article,
-              "borrower is " + ("" if facts.borrower_whitelisted else "not ") + "on the whitelist")
+        if facts.borrower_whitelisted is None:
+            reasons.append(Reason("FACT_MISSING", f.whitelist_required.article,
+                                  "borrower_whitelisted is needed: the program lends only to whitelisted borrowers"))
+        else:
+            check(facts.borrower_whitelisted, "WHITELIST", f.whitelist_required.article,
+                  "borrower is " + ("" if facts.borrower_whitelisted else "not ") + "on the whitelist")
 
     if borrower_restructured and f.extension is not None and p(f.extension).sets_condition:
         check(False, "RESTRUCTURED_BORROWER", f.extension.article,
