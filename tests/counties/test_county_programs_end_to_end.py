@@ -153,3 +153,29 @@ def test_a_declared_fact_filed_with_the_loan_picks_the_claims_tier(capsys, tmp_p
     result = json.loads(capsys.readouterr().out)
     assert result["loans"]["A1"]["claim"]["fund_share"] == "300000.00"  # secured: 30 %
     assert result["loans"]["A2"]["claim"]["fund_share"] == "600000.00"  # unsecured: 40 % of 1,500,000
+
+
+def test_a_guarantor_threshold_suspends_the_guarantor_at_the_payment(capsys, tmp_path):
+    """sanctions.guarantor_compensation_ratio (a 2 % yearly limit, 第十五条): after A2 is paid on 2026-11-04,
+    dm-guarantee's 2026 ratio is 250,000 / 9,000,000 = 2.78 %: its agreement is suspended at once, and a loan it
+    would guarantee is refused citing the article; dm-guarantee-2 still guarantees."""
+    text = (COUNTIES / "demo-tenor-guarantee.yaml").read_text(encoding="utf-8") + (
+        "\nsanctions:\n  guarantor_compensation_ratio:\n    article: 第十五条\n"
+        "    value: {limit: 0.02, strict: true, action: suspend, window: calendar_year}\n")
+    (tmp_path / "demo-tenor-guarantee.yaml").write_text(text, encoding="utf-8")
+    assert main(["programs", "install", str(tmp_path / "demo-tenor-guarantee.yaml")]) == 0
+    story_text = (COUNTIES / "stories" / "demo-tenor-guarantee-story.yaml").read_text(encoding="utf-8")
+    story_text = story_text.replace(
+        "  - {on: 2026-12-15, do: repay, loan: A3, principal: 1000000}\n",
+        "  - {on: 2026-11-10, do: file_loan, loan: A8, program: demo-tenor-guarantee, lender: dm-bank, guarantor: "
+        "dm-guarantee, borrower: 91320583MA1K00030E, amount: 500000, term_months: 12, expect_refusal: "
+        "\"GUARANTOR_STATUS [第十五条]\"}\n"
+        "  - {on: 2026-11-10, do: file_loan, loan: A9, program: demo-tenor-guarantee, lender: dm-bank, guarantor: "
+        "dm-guarantee-2, borrower: 91320583MA1K00030E, amount: 500000, term_months: 12}\n"
+        "  - {on: 2026-12-15, do: repay, loan: A3, principal: 1000000}\n")
+    (tmp_path / "story.yaml").write_text(story_text, encoding="utf-8")
+    capsys.readouterr()
+    assert main(["scenario", "run", str(tmp_path / "story.yaml")]) == 0, capsys.readouterr().err
+    result = json.loads(capsys.readouterr().out)
+    assert [r["event"] for r in result["refusals"] if "GUARANTOR_STATUS" in r["refused"]] == [18]
+    assert "A9" in result["loans"] and "A8" not in result["loans"]

@@ -546,6 +546,11 @@ class Pay(ClaimCommand):
                 sanctions.append(r.code)
         sanctions += [f"{lender}:{action}" for lender, action in
                       apply_sanctions(loan.program, loan.lender, on, ctx).items() if action]
+        from riskpool.claims.sanctions import apply_guarantor_sanctions
+
+        guarantor_action = apply_guarantor_sanctions(loan.program, loan.guarantor, on, ctx)
+        if guarantor_action:
+            sanctions.append(f"{loan.guarantor.code}:{guarantor_action}")
         return {"claim": c.pk, "paid": str(amount), "unfunded": str(c.unfunded), "sanctions": sanctions}
 
 

@@ -84,6 +84,33 @@ def apply_sanctions(program: Program, lender: Institution, on: dt.date, ctx) -> 
     return taken
 
 
+def apply_guarantor_sanctions(program: Program, guarantor: Institution | None, on: dt.date, ctx) -> str | None:
+    """A partner guarantor's threshold (``sanctions.guarantor_compensation_ratio``), applied at once inside the
+    payment that moved it: its agreement is suspended or terminated as the rule says. Returns the action."""
+    from riskpool.figures.lenders import guarantor_compensation
+    from riskpool.registry.commands import set_status
+    from riskpool.rules.sanctions import check_guarantor
+
+    policy = program.policy
+    param = policy.sanctions.guarantor_compensation_ratio
+    if guarantor is None or param is None:
+        return None
+    a = Agreement.objects.filter(program=program, institution=guarantor, role=Institution.GUARANTOR).first()
+    if a is None or a.status == Agreement.TERMINATED:
+        return None
+    comp, fin = guarantor_compensation(program, guarantor, on, policy.param(param, on).window)
+    decision = check_guarantor(policy, on, compensation=comp, financing=fin)
+    action = decision.details["action"]
+    target = {"terminate": Agreement.TERMINATED, "suspend": Agreement.SUSPENDED}.get(action)
+    if target and a.status != target:
+        reason = decision.reasons[0]
+        set_status(a, target, on=on, reason=reason.message, article=reason.article, ctx=ctx)
+        ctx.event("sanction.applied", program=program.code, agreement=a.pk, article=reason.article,
+                  data={"action": action, "codes": [reason.code], "guarantor": guarantor.code})
+        return action
+    return None
+
+
 def review_lenders(program: Program, *, on: dt.date, actor: str) -> list[dict]:
     """Apply the program's thresholds to each lender; suspend or terminate as the rule says."""
     policy = program.policy

@@ -239,6 +239,19 @@ def _compute(program: Program, lenders: list[Institution], on: dt.date, source: 
     return figures
 
 
+def guarantor_compensation(program: Program, guarantor: Institution, on: dt.date,
+                           window: str) -> tuple[Decimal, Decimal]:
+    """(the fund's payments on the loans ``guarantor`` guarantees, the amounts of those loans issued) over
+    ``window`` ending on ``on`` (``sanctions.guarantor_compensation_ratio``)."""
+    start = window_start(window, on)
+    loans = Loan.objects.filter(program=program, guarantor=guarantor, filed_on__lte=on, issue_date__lte=on)
+    if start is not None:
+        loans = loans.filter(issue_date__gte=start)
+    financing = sum(loans.values_list("amount", flat=True), ZERO)
+    payments = claim_payments(Claim.objects.filter(loan__program=program, loan__guarantor=guarantor))
+    return sum((paid_between(p, start, on) for p in payments.values()), ZERO), financing
+
+
 def windowed_compensation(program: Program, lender: Institution, on: dt.date, window: str) -> tuple[Decimal, Decimal]:
     """(the fund's payments to ``lender``, the amounts of its loans issued) over ``window`` ending on ``on`` —
     what a compensation-ratio threshold counts when its window is not the calendar year."""

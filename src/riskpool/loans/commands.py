@@ -169,6 +169,22 @@ def _policy_of_version(version_id: int, sha256: str):
 _POLICY_TEXT: dict[str, str] = {}
 
 
+def _guarantor_status(policy, program_id: int, guarantor_id: int | None, on: dt.date) -> str | None:
+    """The guarantor's agreement status on ``on``, where a threshold of the policy can suspend it (read only
+    then: the seeds have none)."""
+    if guarantor_id is None or policy.sanctions.guarantor_compensation_ratio is None:
+        return None
+    from riskpool.figures.lenders import agreement_status_on
+    from riskpool.registry.models import Agreement
+
+    agreement = Agreement.objects.filter(program_id=program_id, institution_id=guarantor_id,
+                                         role="guarantor").first()
+    if agreement is None:
+        return None
+    status = agreement_status_on(agreement, on)
+    return status if status in ("active", "suspended") else "terminated"  # outside its term: no cover
+
+
 class FileLoan(Command):
     """File a loan (入池备案): the filing rule decides on the filing date against the running totals.
 
@@ -278,6 +294,7 @@ class FileLoan(Command):
             fund_size=fund_size,
             covered_outstanding=Decimal(covered_fen or 0) * FEN,
             lender_status=status,
+            guarantor_status=_guarantor_status(policy, program_id, guarantor_id, on),
         )
         # 单个融资机构授信敞口 (kunshan 第十一条): the borrower's covered outstanding at this lender, this loan included
         exposure = self.exposure if self.exposure is not None else self.amount + exposure_now

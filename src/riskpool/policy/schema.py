@@ -488,6 +488,9 @@ class Sanctions(Strict):
     lender_npl_ratio: Param[Threshold] | None = None
     lender_compensation_ratio: Param[Threshold] | None = None
     program_compensation_ratio: Param[Threshold] | None = None
+    # a partner guarantor's compensation ratio: the fund's payments on the loans it guarantees / the loans it
+    # guaranteed, over the window; a breach suspends or ends its agreement (no new loan it guarantees is filed)
+    guarantor_compensation_ratio: Param[Threshold] | None = None
     delist_borrower_compensated_this_year: Param[bool] | None = None
     relisting_bar_after_delisting: Param[RelistingBar] | None = None
     blacklist_malicious_evaders: Param[bool] | None = None

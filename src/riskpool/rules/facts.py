@@ -51,6 +51,7 @@ class FilingFacts(Facts):
     fund_size: Amount | None = None  # the fund's scale (规模); defaults to the balance
     covered_outstanding: Amount = Decimal(0)  # all covered loans the fund backs, before this loan
     lender_status: Literal["active", "suspended", "terminated"] = "active"
+    guarantor_status: Literal["active", "suspended", "terminated"] | None = None  # where a threshold can stop it
 
 
 class ClaimFacts(Facts):

@@ -158,6 +158,11 @@ def file_loan(program: Program, on: dt.date, facts: FilingFacts, *, borrower_res
               "the borrower has a loan restructured by an extension: a restructured borrower files no new "
               "covered loan")
 
+    threshold = program.sanctions.guarantor_compensation_ratio
+    if threshold is not None and facts.guarantor_status is not None:
+        check(facts.guarantor_status == "active", "GUARANTOR_STATUS", threshold.article,
+              f"guarantor status: {facts.guarantor_status}")
+
     if f.lender_must_be_active is not None and p(f.lender_must_be_active):
         check(facts.lender_status == "active", "LENDER_STATUS", f.lender_must_be_active.article,
               f"lender status: {facts.lender_status}")

@@ -104,6 +104,20 @@ def check_program(program: Program, on: dt.date, *, annual_compensation: Decimal
     return Decision(decision.outcome, decision.reasons, details={"action": action})
 
 
+def check_guarantor(program: Program, on: dt.date, *, compensation: Decimal, financing: Decimal) -> Decision:
+    """A partner guarantor's compensation ratio over the threshold's window (``sanctions.guarantor_compensation_
+    ratio``); refused = suspend or terminate its agreement, ``details.action`` says which."""
+    s = program.sanctions
+    if s.guarantor_compensation_ratio is None:
+        return Decision("approved", (), details={"action": None})
+    t = program.param(s.guarantor_compensation_ratio, on)
+    reasons = _breach(s.guarantor_compensation_ratio, t, "GUARANTOR_COMPENSATION_RATIO",
+                      f"compensation on its guarantees / loans it guaranteed {_SPAN[t.window]}", compensation,
+                      financing)
+    decision = decide(reasons)
+    return Decision(decision.outcome, decision.reasons, details={"action": t.action if reasons[0].blocking else None})
+
+
 _SPAN = {"calendar_year": "this year", "rolling_12_months": "in the last 12 months",
          "program_to_date": "since the program began"}
 
