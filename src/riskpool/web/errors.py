@@ -21,8 +21,9 @@ def bad_request(request, exception=None):
 
 
 def forbidden(request, exception=None):
-    message = str(exception) if exception else ""
-    return _page(request, 403, message if message and "another" not in message else "")
+    # the dispatcher's refusals name the role or the four-eyes rule, never another institution's records
+    # (those are 404s); Django's own PermissionDenied carries no message
+    return _page(request, 403, str(exception) if exception else "")
 
 
 def not_found(request, exception=None):
