@@ -61,6 +61,7 @@ RISKPOOL_APPS = [
     "riskpool.reports",
     "riskpool.accounts",
     "riskpool.web",
+    "riskpool.api",
 ]
 INSTALLED_APPS = DJANGO_APPS + ["axes"] + RISKPOOL_APPS
 
