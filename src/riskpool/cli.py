@@ -193,8 +193,20 @@ def cmd_serve(args: argparse.Namespace) -> int:
         print(f"Demo logins (password: {demo.PASSWORD}):")
         for row in demo.logins():
             print(f"  {row['username']:22} {row['role']:20} {row['name']}")
+    import threading
+
     import waitress
     from django.core.wsgi import get_wsgi_application
+
+    def warm_font() -> None:  # the PDF font is converted once (about 30 s) — not on the first download
+        try:
+            from riskpool.documents import cjk_font
+
+            cjk_font()
+        except Exception as e:  # noqa: BLE001 - the notices say so when asked for; serving goes on
+            print(f"(PDF font not ready: {e})", flush=True)
+
+    threading.Thread(target=warm_font, daemon=True).start()
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "riskpool.settings")
     print(f"Serving riskpool on http://{args.host}:{args.port}/ (Ctrl-C stops)", flush=True)
