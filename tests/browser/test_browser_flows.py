@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from conftest import shot  # noqa: F401 - tests/browser/conftest.py
+from browser.conftest import shot
 
 ROLES = [("kz-bureau", "finance_bureau"), ("kz-manager", "fund_manager"), ("kz-dept", "industry_department"),
          ("kz-nongshang", "lender"), ("kz-caixin", "guarantor")]
