@@ -73,6 +73,7 @@ def load(stories: Path) -> bool:
 def _institutions_and_users() -> None:
     from django.contrib.auth.models import User
 
+    from riskpool.accounts.admin import grant_back_office
     from riskpool.accounts.models import Membership
     from riskpool.registry import services as registry
     from riskpool.registry.models import Institution
@@ -84,6 +85,8 @@ def _institutions_and_users() -> None:
         for username in names:
             user = User.objects.create_user(username, password=PASSWORD)
             Membership.objects.create(user=user, institution=inst)
+            if inst.kind == "fund_manager":  # the back office: the admin, read-only
+                grant_back_office(user)
 
 
 def principal(username: str) -> Principal:
