@@ -437,6 +437,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_simulate_parser(sub)  # `riskpool simulate`: the stress simulator (docs/simulation.md)
     add_rates_parser(sub)  # `riskpool rates load FILE` / `riskpool rates show DATE` (docs/reference-rates.md)
+    from riskpool.api.cli import add_parser as add_api_parser
+
+    add_api_parser(sub)  # `riskpool api token create|revoke|list` (docs/api.md)
     serve = sub.add_parser("serve", help="serve the platform the five roles log into (waitress, WSGI)")
     serve.add_argument("--demo", action="store_true", help="load the demo first: programs, logins, a year of activity")
     serve.add_argument("--host", default="127.0.0.1")

@@ -63,11 +63,12 @@ RISKPOOL_APPS = [
     "riskpool.web",
     "riskpool.api",
 ]
-INSTALLED_APPS = DJANGO_APPS + ["axes"] + RISKPOOL_APPS
+INSTALLED_APPS = DJANGO_APPS + ["axes", "ninja"] + RISKPOOL_APPS  # ninja: the API docs page from the package
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",  # the pages' CSS from the package itself: no CDN, no web server
+    "riskpool.web.nul.RejectNulMiddleware",  # 0x00 is a 400 on every database (PostgreSQL cannot store it)
     "django.contrib.sessions.middleware.SessionMiddleware",
     "riskpool.web.language.LanguageMiddleware",  # zh-hans unless switched to English (not Accept-Language)
     "django.middleware.common.CommonMiddleware",

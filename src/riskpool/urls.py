@@ -3,9 +3,12 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from riskpool.api.main import api
+
 urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
+    path("api/", api.urls),
     path("", include("riskpool.web.urls")),
 ]
 

@@ -26,7 +26,6 @@ def test_the_stored_file_comes_back_with_its_type_and_checksum(media):
     assert r.status_code == 200 and r["Content-Type"] == "image/png"
     assert r["X-Content-Type-Options"] == "nosniff" and "attachment" in r["Content-Disposition"]
     assert b"".join(r.streaming_content) == PNG
-    r.close()
 
     # tampered with on disk: refused, with a message
     uploads.path_of(doc.stored_path).write_bytes(PNG + b"x")

@@ -37,7 +37,7 @@ def server(tmp_path):
         import psycopg
 
         name = f"rp_serve_{uuid.uuid4().hex[:8]}"
-        admin = url.replace("postgres://", "postgresql://", 1)
+        admin = url.replace("postgres://", "postgresql://", 1).rsplit("/", 1)[0] + "/postgres"
         with psycopg.connect(admin, autocommit=True) as c:
             c.execute(f'CREATE DATABASE "{name}"')
         env["DATABASE_URL"] = url.rsplit("/", 1)[0] + "/" + name
@@ -66,7 +66,8 @@ def server(tmp_path):
     if url:
         import psycopg
 
-        with psycopg.connect(url.replace("postgres://", "postgresql://", 1), autocommit=True) as c:
+        with psycopg.connect(url.replace("postgres://", "postgresql://", 1).rsplit("/", 1)[0] + "/postgres",
+                             autocommit=True) as c:
             c.execute(f'DROP DATABASE IF EXISTS "{env["DATABASE_URL"].rsplit("/", 1)[1]}" WITH (FORCE)')
 
 

@@ -129,7 +129,7 @@ SELECT v.id, v.number, v.sha256,
   (SELECT COUNT(*) FROM registry_whitelistentry w
      WHERE w.program_id = %(program)s AND w.borrower_id = %(borrower)s AND w.status = 'listed'),
   (SELECT i.id FROM registry_institution i WHERE i.code = %(lender)s),
-  (SELECT i.id FROM registry_institution i WHERE i.code = %(guarantor)s),
+  (SELECT i.id FROM registry_institution i WHERE i.code = %(guarantor)s AND i.kind = 'guarantor'),
   (SELECT a.start FROM registry_agreement a JOIN registry_institution i ON i.id = a.institution_id
      WHERE i.code = %(lender)s AND a.program_id = %(program)s AND a.role = 'lender'),
   (SELECT a."end" FROM registry_agreement a JOIN registry_institution i ON i.id = a.institution_id
@@ -257,7 +257,7 @@ class FileLoan(Command):
         if lender_id is None:
             raise LoanError(f"no lender {self.lender!r} is registered")
         if self.guarantor and guarantor_id is None:
-            raise LoanError(f"no guarantor {self.guarantor!r} is registered")
+            raise LoanError(f"no guarantor {self.guarantor!r} is registered (an institution of kind guarantor)")
         if status is None:
             raise LoanError(f"{self.lender} has no lender agreement in {self.program}")
         borrower_facts = json.loads(borrower_facts) if isinstance(borrower_facts, str) else borrower_facts
