@@ -37,6 +37,7 @@ class RejectNulMiddleware:
             body = request.body
             return b"\x00" in body or b"\\u0000" in body
         if request.method == "POST" and content_type.startswith("application/x-www-form-urlencoded"):
-            # (multipart forms are left to their views: reading them here would fix the upload handlers first)
-            return any("\x00" in v for values in request.POST.lists() for v in values[1])
+            # the raw body, not request.POST: parsing the form here would fix the upload handlers before a view
+            # that installs its own (the claim page) could; multipart forms are left to their views
+            return b"%00" in request.body or b"\x00" in request.body
         return False
