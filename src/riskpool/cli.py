@@ -440,6 +440,9 @@ def build_parser() -> argparse.ArgumentParser:
     from riskpool.api.cli import add_parser as add_api_parser
 
     add_api_parser(sub)  # `riskpool api token create|revoke|list` (docs/api.md)
+    from riskpool.imports.cli import add_parser as add_import_parser
+
+    add_import_parser(sub)  # `riskpool import loans|repayments|arrears FILE` (docs/import.md)
     serve = sub.add_parser("serve", help="serve the platform the five roles log into (waitress, WSGI)")
     serve.add_argument("--demo", action="store_true", help="load the demo first: programs, logins, a year of activity")
     serve.add_argument("--host", default="127.0.0.1")
