@@ -59,6 +59,24 @@ def test_a_lender_files_a_loan_and_sees_the_refusal_with_its_article(login, demo
     assert "未找到" in page.inner_text("main")  # refused: nothing was filed
 
 
+def test_a_lender_with_a_clean_book_files_a_loan(login, demo_server):
+    page = login("kz-guoyou")
+    page.goto(demo_server + "/loans/file/")
+    page.select_option("select[name=program]", "kezhou-industry")
+    page.fill("input[name=code]", "KZ-BROWSER-2")
+    page.fill("input[name=borrower]", "91653001MA7K00011P")
+    page.fill("input[name=amount]", "1000000")
+    page.fill("input[name=issue_date]", "2026-11-20")
+    page.fill("input[name=term_months]", "24")
+    page.fill("input[name=guarantee_letter_date]", "2026-11-16")
+    page.fill("input[name=on]", "2026-11-20")
+    page.select_option("select[name=guarantor]", "kz-caixin")
+    page.click("button[name=file]")
+    page.wait_for_url(demo_server + "/loans/KZ-BROWSER-2/")
+    assert "KZ-BROWSER-2" in page.inner_text("main h1")
+    shot(page, "loan-filed")
+
+
 def test_a_claim_through_four_eyes_review_to_payment(login, demo_server):
     claim = demo_server + "/claims/KZ-2026-102-C1/"
     bureau2 = login("kz-bureau-2")

@@ -27,6 +27,7 @@ OFFICES = (
     ("ks-dept", "昆山市科学技术局", "industry_department"),
     ("pl-bureau", "平罗县财政局", "finance_bureau"),
     ("kz-nongshang", "克州农村商业银行", "lender"),  # kz-bank's agreement ends in its story (第二十五条（二）)
+    ("kz-guoyou", "克州某国有银行", "lender"),  # a clean book: it can still file (kz-nongshang's NPL ends its own)
 )
 SECOND_USER = ("finance_bureau", "fund_manager", "industry_department")  # four eyes need two of each
 
@@ -119,6 +120,8 @@ def _kezhou_year() -> None:
                                           borrower=code, step=step), who, f"whitelist:{code}:{step}")
     do(SignAgreement.build(on=d("2026-02-02"), institution="kz-nongshang", program="kezhou-industry",
                            role="lender", start=d("2026-02-02"), end=d("2030-03-14")), "kz-bureau", "agreement")
+    do(SignAgreement.build(on=d("2026-02-03"), institution="kz-guoyou", program="kezhou-industry",
+                           role="lender", start=d("2026-02-03"), end=d("2030-03-14")), "kz-bureau", "agreement-2")
     loans = (("KZ-2026-101", FIRMS[0][0], "3000000"), ("KZ-2026-102", FIRMS[1][0], "1500000"),
              ("KZ-2026-103", FIRMS[2][0], "2500000"))
     for code, firm, amount in loans:
