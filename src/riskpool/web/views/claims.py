@@ -138,6 +138,22 @@ def not_allowed_problem(e: NotAllowed) -> dict[str, Any]:
     return {"message": _("您的机构或角色不能办理这一步。") + f" ({text})", "reasons": [], "article": e.article}
 
 
+REFUSALS = (inputs.InputError, ClaimError, NotAllowed, IdempotencyConflict, CommandError)
+
+
+def refusal_problem(e: Exception) -> tuple[int, dict[str, Any]]:
+    """(HTTP status, the problem shown on the form) for a refused claim form (one of :data:`REFUSALS`)."""
+    if isinstance(e, inputs.InputError):
+        return 400, input_problem(e)
+    if isinstance(e, ClaimError):
+        return 400, claim_problem(e)
+    if isinstance(e, NotAllowed):
+        return 403, not_allowed_problem(e)
+    if isinstance(e, IdempotencyConflict):
+        return 409, {"message": _("这张表单已经提交过：请刷新页面后重新填写。") + f" ({e})", "reasons": []}
+    return 400, {"message": str(e), "reasons": []}
+
+
 def run_command(request: HttpRequest, command: Any, key: str) -> dict[str, Any]:
     """Dispatch for the logged-in principal; another institution's record is 404. ``NotAllowed`` is the
     caller's to show (four eyes on the page)."""
@@ -492,16 +508,8 @@ def _claim_page(request: HttpRequest, claim: Claim, handler) -> HttpResponse:
             unused = record_documents(request, claim, stored, files)
         uploads.discard(unused)
         stored = []
-    except inputs.InputError as e:
-        problem = input_problem(e)
-    except ClaimError as e:
-        problem = claim_problem(e)
-    except NotAllowed as e:
-        status, problem = 403, not_allowed_problem(e)
-    except IdempotencyConflict as e:
-        status, problem = 409, {"message": _("这张表单已经提交过：请刷新页面后重新填写。") + f" ({e})", "reasons": []}
-    except CommandError as e:
-        problem = {"message": str(e), "reasons": []}
+    except REFUSALS as e:
+        status, problem = refusal_problem(e)
     finally:
         uploads.discard(stored)  # refused: the files this request wrote go too
     if problem is not None:
@@ -606,16 +614,8 @@ def _claim_submit(request: HttpRequest, loan, handler) -> HttpResponse:
             unused = record_documents(request, claim, stored, files)
         uploads.discard(unused)
         stored = []
-    except inputs.InputError as e:
-        problem = input_problem(e)
-    except ClaimError as e:
-        problem = claim_problem(e)
-    except NotAllowed as e:
-        status, problem = 403, not_allowed_problem(e)
-    except IdempotencyConflict as e:
-        status, problem = 409, {"message": _("这张表单已经提交过：请刷新页面后重新填写。") + f" ({e})", "reasons": []}
-    except CommandError as e:
-        problem = {"message": str(e), "reasons": []}
+    except REFUSALS as e:
+        status, problem = refusal_problem(e)
     finally:
         uploads.discard(stored)
     if problem is not None:
