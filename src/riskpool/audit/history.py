@@ -19,6 +19,7 @@ KINDS: dict[str, str] = {
     "fund.income": "fund",
     "fund.management_fee": "fund",
     "fund.posting": "fund",
+    "fund.opened": "fund",  # the opening position (开账, riskpool.opening): the fund's first business
     "institution.registered": "institution",
     "agreement.signed": "agreement",
     "agreement.status": "agreement",

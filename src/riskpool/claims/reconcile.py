@@ -1,6 +1,7 @@
 """`riskpool books check`: the fund's books balance, and their balances agree with the loan and claim
 records — the compensation booked is what the claims approved, the cash paid is what they paid, the
-recoveries booked are what the recovery records say."""
+recoveries booked are what the recovery records say (plus, for a fund that opened with a position, what its
+opening entry says was paid and recovered before: riskpool.opening)."""
 
 from __future__ import annotations
 
@@ -32,6 +33,12 @@ def check_fund(fund: Fund) -> list[str]:
     paid = _sum(claims, "paid_amount")
     recoveries = Recovery.objects.filter(claim__loan__fund=fund)
     recovered = _sum(recoveries.filter(remitted_on__isnull=False), "to_fund")
+    # the fund's opening position (riskpool.opening): what it paid and recovered before it adopted riskpool
+    from riskpool.figures.models import OpeningPosition
+
+    opening = OpeningPosition.objects.filter(fund=fund).values_list("compensation", "recoveries").first()
+    if opening is not None:
+        approved, paid, recovered = approved + opening[0], paid + opening[0], recovered + opening[1]
     due = _sum(recoveries.filter(remitted_on__isnull=True), "to_fund")
     checks = [
         ("compensation booked (expenses:compensation)", bal.get("expenses:compensation", ZERO),

@@ -40,6 +40,7 @@ from riskpool.claims.models import Claim, WriteOff
 from riskpool.dbmoney import sum_fen as _sum
 from riskpool.dbmoney import yuan as _yuan
 from riskpool.figures import totals
+from riskpool.figures.models import OpeningFigure
 from riskpool.ledger import core as ledger_core
 from riskpool.ledger.models import LedgerPosting
 from riskpool.loans.models import Loan, Repayment
@@ -212,7 +213,8 @@ def cap_history(program: Program, loan: Loan, on: dt.date, *, per: str, window: 
     loans = with_release_date(Loan.objects.filter(program=program, filed_on__lte=on, **party).exclude(pk=loan.pk))
     loans = loans.filter(release_date__lte=on, **({"release_date__gte": start} if start else {}))
     released = sum(loans.values_list("amount", flat=True), ZERO)
-    return compensated, released
+    _, past_released, past_comp = opening_sums(program, on, start=start, **party).get(None, (ZERO, ZERO, ZERO))
+    return compensated + past_comp, released + past_released
 
 
 def lenders_of(program: Program) -> list[Institution]:
@@ -249,7 +251,9 @@ def guarantor_compensation(program: Program, guarantor: Institution, on: dt.date
         loans = loans.filter(issue_date__gte=start)
     financing = sum(loans.values_list("amount", flat=True), ZERO)
     payments = claim_payments(Claim.objects.filter(loan__program=program, loan__guarantor=guarantor))
-    return sum((paid_between(p, start, on) for p in payments.values()), ZERO), financing
+    past_fin, _, past_comp = opening_sums(program, on, start=start, guarantor_id=guarantor.pk).get(
+        None, (ZERO, ZERO, ZERO))
+    return sum((paid_between(p, start, on) for p in payments.values()), past_comp), financing + past_fin
 
 
 def windowed_compensation(program: Program, lender: Institution, on: dt.date, window: str) -> tuple[Decimal, Decimal]:
@@ -261,7 +265,9 @@ def windowed_compensation(program: Program, lender: Institution, on: dt.date, wi
         loans = loans.filter(issue_date__gte=start)
     financing = sum(loans.values_list("amount", flat=True), ZERO)
     payments = claim_payments(Claim.objects.filter(loan__program=program, loan__lender=lender))
-    return sum((paid_between(p, start, on) for p in payments.values()), ZERO), financing
+    past_fin, _, past_comp = opening_sums(program, on, start=start, lender_id=lender.pk).get(
+        None, (ZERO, ZERO, ZERO))
+    return sum((paid_between(p, start, on) for p in payments.values()), past_comp), financing + past_fin
 
 
 # ============================================================================ the fast path
@@ -342,12 +348,42 @@ def _from_history(program: Program, lenders: list[Institution], on: dt.date) -> 
         comp_year[lid] += paid_between(payments, year_start, on)
         if approved_on is not None and approved_on <= on and status != Claim.REFUSED:
             unpaid[lid] += max(ZERO, payable - paid)
+    # the business before the fund's opening position (riskpool.opening), each year's figures on their date
+    for lid, (_, past_released, past_comp) in opening_sums(program, on, by="lender_id", lender_id__in=ids).items():
+        comp_total[lid] += past_comp
+        released[lid] = released.get(lid, ZERO) + past_released
+    for lid, (past_fin, _, past_comp) in opening_sums(program, on, start=year_start, by="lender_id",
+                                                      lender_id__in=ids).items():
+        comp_year[lid] += past_comp
+        financing[lid] = financing.get(lid, ZERO) + past_fin
     out = {}
     for lender in lenders:
         out[lender.pk] = _figures(program, lender, on, outstanding=outstanding.get(lender.pk, (0, ZERO))[1],
                                   npl=npl[lender.pk], financing=financing.get(lender.pk, ZERO),
                                   comp_year=comp_year[lender.pk], comp_total=comp_total[lender.pk],
                                   released=released.get(lender.pk, ZERO), approved_unpaid=unpaid[lender.pk])
+    return out
+
+
+# ============================================================================ the opening position
+
+def opening_sums(program: Program, on: dt.date, *, start: dt.date | None = None, by: str | None = None,
+                 **party: Any) -> dict[Any, tuple[Decimal, Decimal, Decimal]]:
+    """The opening figures (``figures.models.OpeningFigure``: the business before the fund adopted riskpool,
+    riskpool.opening) of ``program`` dated in [start, on] (start None: from the beginning), for ``party``
+    (lender_id=…, guarantor_id=…), summed per ``by`` (None: one total): {key: (financing, released,
+    compensation)}. Each year's figures are dated at the end of that year, or on the opening date for its year
+    (docs/interpretations.md, "Opening position")."""
+    qs = OpeningFigure.objects.filter(program=program, dated__lte=on, **party)
+    if start is not None:
+        qs = qs.filter(dated__gte=start)
+    sums = dict(fin=_sum("financing"), rel=_sum("released"), comp=_sum("compensation"))
+    rows = qs.order_by().values(by).annotate(**sums) if by else [qs.aggregate(**sums)]
+    out: dict[Any, tuple[Decimal, Decimal, Decimal]] = {}
+    for r in rows:
+        if r["fin"] is None and r["rel"] is None and r["comp"] is None:
+            continue  # no opening figure
+        out[r[by] if by else None] = (_yuan(r["fin"]), _yuan(r["rel"]), _yuan(r["comp"]))
     return out
 
 
@@ -539,5 +575,6 @@ __all__ = [
     "LenderFigures", "lender_figures", "lenders_figures", "rate_cap_history", "latest_date", "use_totals",
     "lenders_of", "exact_ratio", "covered_loans", "with_release_date", "outstanding_by", "repaid_by_loan",
     "arrears_spells", "arrears_on", "days_past_due", "claim_payments", "paid_between", "agreement_status_on",
+    "opening_sums",
     "AUTO", "TOTALS", "HISTORY",
 ]

@@ -4,7 +4,8 @@ Each total is a named row (``RunningTotal``) in whole fen. A loan's or a claim's
 is a pure function of its stored fields (:func:`loan_contributions`, :func:`claim_contributions`); the
 models call :func:`apply` with the contribution before and after every save, so no code path can move a
 loan without moving its totals. :func:`expected` recomputes every total from the records, for
-``riskpool books check``.
+``riskpool books check``. A fund's opening position (riskpool.opening) adds its past figures the same way
+(:func:`opening_contributions`).
 """
 
 from __future__ import annotations
@@ -92,6 +93,24 @@ def claim_contributions(v: Mapping[str, Any] | None) -> Counter:
     return out
 
 
+def opening_contributions(v: Mapping[str, Any] | None) -> Counter:
+    """What one opening figure (``figures.models.OpeningFigure``: a lender's business in a program and year
+    before the opening, riskpool.opening) adds: its financing to that year's, its released guarantees, and the
+    fund's payments, by their year, as a claim's would."""
+    out: Counter = Counter()
+    if not v:
+        return out
+    p, lender = v["program_id"], v["lender_id"]
+    out[financing(p, lender, v["year"])] += _fen(v["financing"])
+    out[released(p, lender)] += _fen(v["released"])
+    out[compensation(p, lender, v["year"])] += _fen(v["compensation"])
+    out[compensated(p, lender)] += _fen(v["compensation"])
+    return +out
+
+
+OPENING_FIELDS = ("program_id", "lender_id", "year", "financing", "released", "compensation")
+
+
 # --- reading and writing ---------------------------------------------------------------------------------
 
 def apply(before: Counter, after: Counter) -> None:
@@ -145,6 +164,10 @@ def expected() -> Counter:
     for v in (Claim.objects.filter(paid_on__isnull=False)
               .values("paid_on", "paid_amount", program_id=F("loan__program_id"), lender_id=F("loan__lender_id"))):
         out.update(claim_contributions(v))
+    from riskpool.figures.models import OpeningFigure
+
+    for v in OpeningFigure.objects.values(*OPENING_FIELDS).iterator():
+        out.update(opening_contributions(v))
     return out
 
 

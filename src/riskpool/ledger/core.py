@@ -58,6 +58,7 @@ CHART: dict[str, str] = {
     "liabilities:compensation_payable": "应付代偿款（已批准未支付）",
     "liabilities:management_fee_payable": "应付管理费",
     "equity:capital": "财政注资",
+    "equity:retained": "开账前以前年度收益净额（riskpool.opening）",
     "income:interest": "存款利息收入",
     "income:coupons": "债券及固定收益产品利息收入",
     "expenses:compensation": "代偿支出",

@@ -147,6 +147,30 @@ class _Story:
                 registry.register_borrower(b.code, b.name, kind=b.kind, facts=b.facts)
             except registry.RegistryError as e:
                 raise ScenarioError(f"{self.source}: borrowers[{i}] ({b.code}): {e}") from None
+        if sc.fund.opening is not None:
+            self.open(sc.fund.opening)
+
+    def open(self, spec: Any) -> None:
+        """The fund's opening position (docs/opening.md), as ``riskpool opening load`` would load it."""
+        from riskpool.opening import services as opening
+        from riskpool.opening.commands import OpeningError
+
+        where = f"{self.source}: fund.opening"
+        if isinstance(spec, str):
+            try:
+                spec = opening.load(Path(self.source).parent / spec)
+            except opening.OpeningFileError as e:
+                raise ScenarioError(f"{where}: {e}") from None
+            if spec.fund != self.sc.fund.code:
+                raise ScenarioError(f"{where}: the file opens fund {spec.fund!r}, not the story's {self.sc.fund.code!r}")
+        first = self.sc.events[0].on
+        if first < spec.as_of:
+            raise ScenarioError(f"{where}: as_of {spec.as_of} is after the first event's date {first}; the opening "
+                                "comes first")
+        try:
+            opening.open_position(self.sc.fund.code, spec, actor="opening", key=f"{self.sc.fund.code}:opening")
+        except (OpeningError, *REFUSALS) as e:
+            raise ScenarioError(f"{where}: {e}") from None
 
     # --- events
     def play(self, n: int, e: Any) -> None:

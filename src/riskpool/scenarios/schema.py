@@ -9,6 +9,7 @@ from typing import Annotated, Any, Literal, Union
 from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
 from riskpool import inputs
+from riskpool.opening.schema import OpeningBody
 
 # Everything is checked here, before the story touches the database, the same on SQLite and PostgreSQL
 # (riskpool.inputs): amounts exact to the fen below 10^13 yuan, ratios with at most 6 decimal places, dates
@@ -40,6 +41,9 @@ class FundSpec(Strict):
     code: Slug
     name: Name
     programs: list[Slug] = Field(min_length=1)
+    opening: inputs.Text(300) | OpeningBody | None = Field(
+        default=None, description="an opening position (docs/opening.md): a file path relative to the story, or "
+                                  "its keys inline (without fund); loaded after the parties and borrowers")
 
 
 class AgreementSpec(Strict):
