@@ -31,8 +31,14 @@ def test_good_csv_of_loans_is_imported(world, tmp_path, encoding):
     assert loans["KZ-IMP-2"].amount == D("1000000.50") and loans["KZ-IMP-2"].term_months == 60
     assert loans["KZ-IMP-3"].guarantee_fee_rate == 0 and loans["KZ-IMP-3"].filed_on == dt.date(2025, 8, 15)
     assert loans["KZ-IMP-1"].filing_decision["outcome"] == "approved"
-    audit = AuditEvent.objects.get(subject="loan:KZ-IMP-1")
+    # one command (riskpool.loans.batch) for the rows: one audit row keyed by the first row, one history event
+    # and one audited change per loan
+    audit = AuditEvent.objects.get(action="loans.file_loans")
     assert audit.actor == "批量导入员" and audit.idempotency_key == f"import:{result.sha256[:16]}:2"
+    assert audit.subject == "loans:3:KZ-IMP-1..KZ-IMP-3"
+    assert [c["row"] for c in audit.changes] == ["loan:KZ-IMP-1", "loan:KZ-IMP-2", "loan:KZ-IMP-3"]
+    assert list(audit.history.filter(kind="loan.filed").values_list("loan", flat=True).order_by("id")) == [
+        "KZ-IMP-1", "KZ-IMP-2", "KZ-IMP-3"]
     assert loans["KZ-IMP-1"].notices.exists()  # the filing's notices, as a single filing makes them
 
 

@@ -33,9 +33,11 @@ kezhou_with_borrowers()
 COUNT = """
 from riskpool.cli import setup_django
 setup_django()
-from riskpool.audit.models import AuditEvent
+from riskpool.audit.models import HistoryEvent
 from riskpool.loans.models import Loan
-print(Loan.objects.count(), AuditEvent.objects.filter(idempotency_key__startswith="import:").count())
+# the loans, and the filings recorded by the import's commands (keys import:…): one history event per loan
+print(Loan.objects.count(),
+      HistoryEvent.objects.filter(kind="loan.filed", audit__idempotency_key__startswith="import:").count())
 """
 
 IMPORT = "from riskpool.imports.cli import main; raise SystemExit(main())"

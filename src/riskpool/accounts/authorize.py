@@ -86,6 +86,13 @@ def _own_loan(loan, p: Principal) -> None:
         raise NotFound(f"no loan {loan.code!r}")
 
 
+def _file_loans(command: Any, p: Principal) -> None:
+    _roles(p, {"lender"}, command.action)
+    others = sorted({c.lender for c in command.loans} - {p.institution})
+    if others:
+        raise NotAllowed(f"{p.institution} files its own loans, not {', '.join(others)}'s")
+
+
 def _lender_of_loan(command: Any, p: Principal) -> None:
     _roles(p, {"lender"}, command.action)
     _own_loan(_loan(command.loan), p)
@@ -167,6 +174,7 @@ RULES: dict[str, Callable[[Any, Principal], None]] = {
     "registry.register_borrower": _only("industry_department", "finance_bureau", "fund_manager"),
     "registry.whitelist_step": _whitelist_step,
     "loans.file_loan": _file_loan,
+    "loans.file_loans": _file_loans,
     "loans.repay": _lender_of_loan,
     "loans.extend": _lender_of_loan,
     "loans.report_arrears": _lender_of_loan,

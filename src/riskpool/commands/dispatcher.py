@@ -22,6 +22,7 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 
+from riskpool import bulk
 from riskpool.audit.models import AuditEvent, HistoryEvent
 from riskpool.commands.base import Command, Context, Locks
 
@@ -57,8 +58,14 @@ def _lock(locks: Locks) -> None:
 
     for model, ids in ((Book, locks.books), (Borrower, locks.borrowers), (Loan, locks.loans),
                        (Agreement, locks.agreements)):
-        for pk in sorted(i for i in ids if i is not None):
-            list(model.objects.select_for_update().filter(pk=pk).values_list("pk", flat=True))
+        pks = sorted(i for i in ids if i is not None)
+        # one statement per table (a batch locks thousands of borrowers): rows are locked as the ordered scan
+        # returns them, i.e. by ascending id, so the fixed order holds within a table too
+        for i in range(0, len(pks), 1000):
+            part = pks[i:i + 1000]
+            query = model.objects.select_for_update()
+            query = query.filter(pk=part[0]) if len(part) == 1 else query.filter(pk__in=part).order_by("pk")
+            list(query.values_list("pk", flat=True))
 
 
 def _claimed(key: str) -> AuditEvent | None:
@@ -147,7 +154,10 @@ def _record(audit: AuditEvent, ctx: Context, stream: str) -> None:
     rows = [HistoryEvent(kind=e.kind, on=e.on, fund=e.fund, program=e.program, lender=e.lender, borrower=e.borrower,
                          loan=e.loan, claim=e.claim, agreement=e.agreement, amount=e.amount, article=e.article,
                          data=_jsonable(e.data), audit=audit) for e in ctx.events]
-    HistoryEvent.objects.bulk_create(rows)
+    if len(rows) > 1:
+        bulk.insert(rows)  # a batch's thousand events: plain multi-row inserts (riskpool.bulk)
+    else:
+        HistoryEvent.objects.bulk_create(rows)
     # one link per command: the audit row with its history rows (an edit to either breaks the digest)
     chain.seal(stream, AUDIT_TABLE, audit.pk, audit_content(audit, rows))
 

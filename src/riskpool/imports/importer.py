@@ -201,7 +201,12 @@ class _State:
 PROGRESS_EVERY = 25  # rows
 
 
+BATCH_ROWS = 1000  # loans decided and written per command (riskpool.loans.batch)
+
+
 def _run(spec: Kind, rows: Iterable[Row], result: ImportResult, state: _State, max_errors: int) -> None:
+    if spec.batch:
+        return _run_batched(spec, rows, result, state, max_errors)
     for row in rows:
         result.checked += 1
         errors = _check(spec, row, state)
@@ -220,6 +225,61 @@ def _run(spec: Kind, rows: Iterable[Row], result: ImportResult, state: _State, m
         state.progress(result.checked - state.reported)
     del result.errors[max_errors:]
     result.imported = result.checked - result.bad_rows
+
+
+def _run_batched(spec: Kind, rows: Iterable[Row], result: ImportResult, state: _State, max_errors: int) -> None:
+    """Loans, a thousand rows to a command (``FileLoans``, refusals reported): each row decided as if filed one
+    by one after the rows before it, with one key per command (``import:<sha256[:16]>:<its first row>``)."""
+    first_row: dict[str, int] = {}  # a code's first row in this file: a later row with it is a duplicate
+    chunk: list[tuple[Row, Any]] = []
+
+    def submit() -> None:
+        if not chunk:
+            return
+        command = spec.batch(on=max(c.on for _, c in chunk), loans=[c for _, c in chunk], refusals="report")
+        try:
+            dispatch(command, actor=state.actor, key=f"import:{state.sha16}:{chunk[0][0].number}")
+        except _REFUSALS as e:  # the command as a whole (e.g. its key): every row of it is refused alike
+            for row, _ in chunk:
+                _bad(result, _refusal(spec, row, e))
+        else:
+            for index, e in command.refused:
+                _bad(result, _loan_error(chunk[index][0], e))
+        chunk.clear()
+        _tell(state, result)
+
+    for row in rows:
+        result.checked += 1
+        errors, command = _prepare(spec, row, state, first_row)
+        if errors:
+            _bad(result, errors)
+        else:
+            chunk.append((row, command))
+            if len(chunk) >= BATCH_ROWS:
+                submit()
+        if len(result.errors) >= max_errors:
+            result.stopped_at = row.number
+            break
+    if len(result.errors) < max_errors:
+        submit()
+    chunk.clear()
+    _tell(state, result, final=True)
+    result.errors.sort(key=lambda e: e.row)  # a row's input errors are known before its chunk's rule errors
+    del result.errors[max_errors:]
+    result.imported = result.checked - result.bad_rows
+
+
+def _bad(result: ImportResult, errors: list[BadRow]) -> None:
+    if errors:
+        result.errors += errors
+        result.bad_rows += 1
+
+
+def _tell(state: _State, result: ImportResult, final: bool = False) -> None:
+    if state.progress is not None and result.checked > state.reported and (
+            final or result.checked - state.reported >= PROGRESS_EVERY):
+        state.progress(result.checked - state.reported)
+        state.reported = result.checked
 
 
 _REFUSALS = (InputError, LoanError, IdempotencyConflict, CommandError)
@@ -247,7 +307,8 @@ def _refusal(spec: Kind, row: Row, e: Exception) -> list[BadRow]:
     return [BadRow(row.number, "", "", "REFUSED", "", str(e))]
 
 
-def _prepare(spec: Kind, row: Row, state: _State) -> tuple[list[BadRow], Any]:
+def _prepare(spec: Kind, row: Row, state: _State,
+             first_row: dict[str, int] | None = None) -> tuple[list[BadRow], Any]:
     """The row's command, or why the row is bad before it reaches the rules (nothing written)."""
     if row.problems:
         return [BadRow(row.number, p.column, p.value, p.rule, "", p.message) for p in row.problems], None
@@ -255,7 +316,13 @@ def _prepare(spec: Kind, row: Row, state: _State) -> tuple[list[BadRow], Any]:
     if missing:
         return [BadRow(row.number, c.name, "", "REQUIRED", "", f"a value is required ({c.zh}: {c.description})")
                 for c in missing], None
-    if spec.unique:
+    if spec.unique and first_row is not None:  # batched: every code of the file so far is known here
+        value = row.values[spec.unique]
+        first = first_row.setdefault(value, row.number)
+        if first != row.number:
+            return [BadRow(row.number, spec.unique, value, "DUPLICATE_CODE", "",
+                           f"{spec.unique} {value} appears twice in the file: first at row {first}")], None
+    elif spec.unique:
         value = row.values[spec.unique]
         first = state.refused.get(value)
         if first is None and _taken(value):

@@ -28,10 +28,18 @@ class Kind:
     command_path: str  # module:Class of the command a row becomes
     defaults: Callable[[dict[str, str]], dict[str, str]] = lambda values: values
     unique: str | None = None  # a column whose values must differ from row to row (a loan's code)
+    batch_path: str | None = None  # module:Class of a command that takes many rows at once (FileLoans)
 
     @property
     def command(self) -> Any:
         module, name = self.command_path.split(":")
+        return getattr(importlib.import_module(module), name)
+
+    @property
+    def batch(self) -> Any:
+        if self.batch_path is None:
+            return None
+        module, name = self.batch_path.split(":")
         return getattr(importlib.import_module(module), name)
 
     def build(self, values: dict[str, str]) -> "Command":
@@ -50,7 +58,7 @@ def _loan_defaults(values: dict[str, str]) -> dict[str, str]:
 
 LOANS = Kind(
     name="loans", noun=("loan", "loans"), command_path="riskpool.loans.commands:FileLoan",
-    defaults=_loan_defaults, unique="code",
+    defaults=_loan_defaults, unique="code", batch_path="riskpool.loans.batch:FileLoans",
     columns=(
         Column("code", "贷款编号", True, "the loan's code, unique across programs"),
         Column("program", "项目代码", True, "the program's code (kezhou-industry, …)"),

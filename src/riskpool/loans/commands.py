@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any, ClassVar
+from typing import Any, Callable, ClassVar
 
 from django.db import IntegrityError
 from django.forms.models import model_to_dict
@@ -77,6 +78,12 @@ class LoanCommand(Command):
 def schedule(loan: Loan, events: dict[str, dt.date | None], done: dict[str, dt.date] | None = None,
              policy=None) -> list[Notice]:
     """Create the lender's notices for the deadlines that count from these events (policy file `deadlines`)."""
+    return Notice.objects.bulk_create(notices_for(loan, events, done, policy))
+
+
+def notices_for(loan: Loan, events: dict[str, dt.date | None], done: dict[str, dt.date] | None = None,
+                policy=None) -> list[Notice]:
+    """The lender's notices (unsaved) for the deadlines that count from these events."""
     policy = policy or loan.policy
     created = []
     for name, param in policy.deadlines.items():
@@ -93,7 +100,7 @@ def schedule(loan: Loan, events: dict[str, dt.date | None], done: dict[str, dt.d
             opens_on, due_on = (None if note else due_on), event_date
         created.append(Notice(loan=loan, kind=name, article=param.article, actor=spec.actor, opens_on=opens_on,
                               due_on=due_on, done_on=(done or {}).get(spec.event), note=note))
-    return Notice.objects.bulk_create(created)
+    return created
 
 
 def maturity_notices(loan: Loan) -> list[str]:
@@ -232,15 +239,10 @@ class FileLoan(Command):
             raise LoanError(f"no borrower {self.borrower!r} is registered")
 
     def handle(self, ctx: Context) -> dict[str, Any]:
-        from riskpool.ledger import core as ledger_core
-        from riskpool.ledger import services as ledger
-        from riskpool.registry.models import Agreement
-
         ids = self._rows["ids"]
         if ids is None or ids[4] is None:
             self._refuse_unknown()
         program_id, fund_id, fund_code, book_id, borrower_id = ids
-        on = self.on
         # the running totals by name (riskpool.figures.totals); the lender's id is found in the same statement,
         # so its names are passed as the parts around that id
         exposure_name = totals.exposure(program_id, "\x00", borrower_id).split("\x00")
@@ -254,31 +256,58 @@ class FileLoan(Command):
             raise LoanError(f"program {self.program} has no installed version")
         (version_id, version_number, sha256, borrower_facts, listed, lender_id, guarantor_id, start, end, status,
          in_arrears, borrower_fen, covered_fen, exposure_fen, compensated_fen, held_fen, capital_fen, latest) = row
-        if lender_id is None:
+        state = FilingState(
+            program_id=program_id, fund_id=fund_id, fund_code=fund_code, book_id=book_id, borrower_id=borrower_id,
+            version_id=version_id, version_number=version_number, policy=_policy_of_version(version_id, sha256),
+            borrower_facts=json.loads(borrower_facts) if isinstance(borrower_facts, str) else borrower_facts,
+            listed=bool(listed), lender_id=lender_id, guarantor_id=guarantor_id,
+            agreement=None if status is None else (_date(start), _date(end), status), in_arrears=bool(in_arrears),
+            borrower_fen=borrower_fen or 0, covered_fen=covered_fen or 0, exposure_fen=exposure_fen or 0,
+            compensated_fen=compensated_fen or 0, held_fen=held_fen or 0, capital_fen=capital_fen or 0,
+            latest=_date(latest))
+        loan = self.decide(state)
+        try:
+            loan.save()  # no savepoint: a violation aborts the whole command, which is what a refusal does
+        except IntegrityError:  # the code is taken (a loan code is unique across programs)
+            raise LoanError(f"loan {self.code} is already filed") from None
+        Notice.objects.bulk_create(self.notices(loan, state.policy))
+        self.record(ctx, loan, state)
+        return {"loan": loan.pk, "version": version_number}
+
+    def decide(self, s: "FilingState") -> Loan:
+        """The filing rule on these facts: the loan to write (unsaved), or LoanError naming every refusal.
+
+        Shared by the single filing and the batch (``riskpool.loans.batch``), so both decide alike."""
+        from riskpool.ledger import core as ledger_core
+        from riskpool.ledger import services as ledger
+        from riskpool.registry.models import Agreement
+
+        on = self.on
+        if s.lender_id is None:
             raise LoanError(f"no lender {self.lender!r} is registered")
-        if self.guarantor and guarantor_id is None:
+        if self.guarantor and s.guarantor_id is None:
             raise LoanError(f"no guarantor {self.guarantor!r} is registered (an institution of kind guarantor)")
-        if status is None:
+        if s.agreement is None:
             raise LoanError(f"{self.lender} has no lender agreement in {self.program}")
-        borrower_facts = json.loads(borrower_facts) if isinstance(borrower_facts, str) else borrower_facts
-        policy = _policy_of_version(version_id, sha256)
-        exposure_now, compensated = Decimal(exposure_fen or 0) * FEN, Decimal(compensated_fen or 0) * FEN
-        latest = _date(latest)
-        if latest is None or on >= latest:  # the running balances are the balances at the end of ``on``
-            fund_balance, fund_size = Decimal(held_fen or 0) * FEN, -Decimal(capital_fen or 0) * FEN
+        policy = s.policy
+        if s.latest is None or on >= s.latest:  # the running balances are the balances at the end of ``on``
+            fund_balance, fund_size = Decimal(s.held_fen) * FEN, -Decimal(s.capital_fen) * FEN
         else:  # a back-dated filing: the books at that date
-            held = ledger.balances(ledger.Book(pk=book_id), on)
+            held = s.balances_on(on) if s.balances_on is not None else ledger.balances(ledger.Book(pk=s.book_id), on)
             fund_balance = sum((held.get(a, ZERO) for a in ledger_core.INVESTMENT_ACCOUNTS), ZERO)
             fund_size = -held.get("equity:capital", ZERO)
-        status = status if _date(start) <= on <= _date(end) else Agreement.TERMINATED
+        start, end, status = s.agreement
+        status = status if start <= on <= end else Agreement.TERMINATED
         sanction = ""
-        if status == Agreement.ACTIVE and (in_arrears or compensated > 0):
+        if status == Agreement.ACTIVE and (s.in_arrears or s.compensated_fen > 0):
             # a threshold crossed since the last event or sweep bars this filing at once (kezhou 第二十五条（二）
             # "立即终止合作", kunshan 第二十三条 "应立即中止"); the sweep records the status change. A lender with no
             # covered loan in arrears and never compensated cannot have crossed one.
             from riskpool.claims.sanctions import lender_verdict
 
-            verdict = lender_verdict(policy, program_id, lender_id, on)
+            if s.before_verdict is not None:
+                s.before_verdict()  # the batch writes what it has decided so far: the verdict reads the book
+            verdict = lender_verdict(policy, s.program_id, s.lender_id, on)
             action = verdict.details.get("action")
             if action:
                 status = {"terminate": Agreement.TERMINATED, "suspend": Agreement.SUSPENDED}[action]
@@ -286,25 +315,26 @@ class FileLoan(Command):
         facts = FilingFacts(
             loan=LoanApplication(amount=self.amount, issue_date=self.issue_date, term_months=self.term_months,
                                  guarantee_fee_rate=self.guarantee_fee_rate, product_type=self.product_type,
-                                 all_in_cost_rate=self.all_in_cost_rate, has_guarantor=guarantor_id is not None,
+                                 all_in_cost_rate=self.all_in_cost_rate, has_guarantor=s.guarantor_id is not None,
                                  other_fees=self.other_fees, interest_rate=self.interest_rate, facts=self.facts),
-            borrower_whitelisted=bool(listed),
-            borrower_outstanding=Decimal(borrower_fen or 0) * FEN,
+            borrower_whitelisted=s.listed,
+            borrower_outstanding=Decimal(s.borrower_fen) * FEN,
             fund_balance=fund_balance,
             fund_size=fund_size,
-            covered_outstanding=Decimal(covered_fen or 0) * FEN,
+            covered_outstanding=Decimal(s.covered_fen) * FEN,
             lender_status=status,
-            guarantor_status=_guarantor_status(policy, program_id, guarantor_id, on),
+            guarantor_status=(s.guarantor_status(on) if s.guarantor_status is not None
+                              else _guarantor_status(policy, s.program_id, s.guarantor_id, on)),
         )
         # 单个融资机构授信敞口 (kunshan 第十一条): the borrower's covered outstanding at this lender, this loan included
-        exposure = self.exposure if self.exposure is not None else self.amount + exposure_now
-        decision = filing_rule(policy, on, facts, borrower_restructured=bool(borrower_facts.get("restructurings")))
+        exposure = self.exposure if self.exposure is not None else self.amount + Decimal(s.exposure_fen) * FEN
+        decision = filing_rule(policy, on, facts, borrower_restructured=bool(s.borrower_facts.get("restructurings")))
         if not decision.approved:
             raise LoanError(f"loan {self.code} refused: " + "; ".join(
                 f"{r.code} [{r.article}] {r.message}" for r in decision.reasons if r.blocking)
                 + (f" (because {sanction})" if sanction else ""), decision=decision)
-        loan = Loan(code=self.code, program_id=program_id, program_version_id=version_id, fund_id=fund_id,
-                    lender_id=lender_id, guarantor_id=guarantor_id, borrower_id=borrower_id, amount=self.amount,
+        return Loan(code=self.code, program_id=s.program_id, program_version_id=s.version_id, fund_id=s.fund_id,
+                    lender_id=s.lender_id, guarantor_id=s.guarantor_id, borrower_id=s.borrower_id, amount=self.amount,
                     exposure=exposure, issue_date=self.issue_date,
                     maturity_date=add_months(self.issue_date, self.term_months), term_months=self.term_months,
                     guarantee_fee_rate=self.guarantee_fee_rate, product_type=self.product_type,
@@ -312,16 +342,48 @@ class FileLoan(Command):
                     filed_on=on, outstanding_principal=self.amount, filing_decision=decision.as_dict(),
                     interest_rate=self.interest_rate,
                     facts={k: (str(v) if isinstance(v, Decimal) else v) for k, v in self.facts.items()})
-        try:
-            loan.save()  # no savepoint: a violation aborts the whole command, which is what a refusal does
-        except IntegrityError:  # the code is taken (a loan code is unique across programs)
-            raise LoanError(f"loan {self.code} is already filed") from None
-        schedule(loan, {"guarantee_letter_issued": self.guarantee_letter_date, "maturity": loan.maturity_date},
-                 done={"guarantee_letter_issued": self.issue_date}, policy=policy)
+
+    def notices(self, loan: Loan, policy) -> list[Notice]:
+        return notices_for(loan, {"guarantee_letter_issued": self.guarantee_letter_date,
+                                  "maturity": loan.maturity_date},
+                           done={"guarantee_letter_issued": self.issue_date}, policy=policy)
+
+    def record(self, ctx: Context, loan: Loan, s: "FilingState") -> None:
         ctx.change(f"loan:{loan.code}", None, snapshot(loan))
-        ctx.event("loan.filed", fund=fund_code, program=self.program, lender=self.lender, borrower=self.borrower,
-                  loan=loan.code, amount=self.amount, data={"version": version_number})
-        return {"loan": loan.pk, "version": version_number}
+        ctx.event("loan.filed", on=self.on, fund=s.fund_code, program=self.program, lender=self.lender,
+                  borrower=self.borrower, loan=loan.code, amount=self.amount, data={"version": s.version_number})
+
+
+@dataclass
+class FilingState:
+    """What a filing is decided on, read under the locks: the program's version, the borrower, the lender's
+    agreement and the running totals (whole fen). The batch (``riskpool.loans.batch``) keeps one per row from
+    figures it read once and moves as it decides."""
+
+    program_id: int
+    fund_id: int
+    fund_code: str
+    book_id: int
+    borrower_id: int
+    version_id: int
+    version_number: int
+    policy: Any
+    borrower_facts: dict
+    listed: bool
+    lender_id: int | None
+    guarantor_id: int | None
+    agreement: tuple[dt.date, dt.date, str] | None  # the lender's: start, end, status
+    in_arrears: bool  # the lender has a covered loan in arrears in the program
+    borrower_fen: int  # the borrower's covered outstanding in the program
+    covered_fen: int  # the fund's covered outstanding
+    exposure_fen: int  # the borrower's covered outstanding at this lender
+    compensated_fen: int  # the fund's payments to the lender to date
+    held_fen: int  # the fund's cash and investments (running balance)
+    capital_fen: int  # equity:capital (a credit: negative)
+    latest: dt.date | None  # the book's latest business date
+    balances_on: Callable[[dt.date], dict] | None = None  # the batch's cache of back-dated balances
+    guarantor_status: Callable[[dt.date], str | None] | None = None  # the batch's cache
+    before_verdict: Callable[[], None] | None = None  # the batch flushes before a lender verdict
 
 
 class Repay(LoanCommand):
