@@ -209,9 +209,16 @@ def cmd_serve(args: argparse.Namespace) -> int:
     threading.Thread(target=warm_font, daemon=True).start()
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "riskpool.settings")
+    from riskpool.jobs.cli import start_for_serve
+
+    worker = start_for_serve(args.no_worker)  # background imports (riskpool.jobs): a child worker process
     print(f"Serving riskpool on http://{args.host}:{args.port}/ (Ctrl-C stops)", flush=True)
-    waitress.serve(get_wsgi_application(), host=args.host, port=args.port, threads=args.threads,
-                   _quiet=True)
+    try:
+        waitress.serve(get_wsgi_application(), host=args.host, port=args.port, threads=args.threads,
+                       _quiet=True)
+    finally:
+        if worker is not None:
+            worker.stop()
     return 0
 
 
@@ -443,12 +450,19 @@ def build_parser() -> argparse.ArgumentParser:
     from riskpool.imports.cli import add_parser as add_import_parser
 
     add_import_parser(sub)  # `riskpool import loans|repayments|arrears FILE` (docs/import.md)
+    from riskpool.opening.cli import add_parser as add_opening_parser
+    add_opening_parser(sub)  # `riskpool opening load FILE` (docs/opening.md)
+    from riskpool.jobs.cli import add_parser as add_jobs_parser
+
+    add_jobs_parser(sub)  # `riskpool jobs worker|list`: background imports (docs/import.md)
     serve = sub.add_parser("serve", help="serve the platform the five roles log into (waitress, WSGI)")
     serve.add_argument("--demo", action="store_true", help="load the demo first: programs, logins, a year of activity")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument("--threads", type=int, default=8)
     serve.add_argument("--stories", default="examples/scenarios", help="the stories the demo plays")
+    serve.add_argument("--no-worker", action="store_true",
+                       help="start no background-import worker (one runs separately: riskpool jobs worker)")
     serve.set_defaults(func=cmd_serve)
 
     sw = sub.add_parser("sweep", help="daily sweep: overdue notices and claim steps, loans by risk class")

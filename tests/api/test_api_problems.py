@@ -113,7 +113,7 @@ def test_the_openapi_document_declares_problems_for_every_error(aw):
     doc = aw.client("kz-bank").get("/api/openapi.json").json()
     assert doc["components"]["securitySchemes"]["BearerToken"] == {"type": "http", "scheme": "bearer"}
     operations = [(path, method, op) for path, item in doc["paths"].items() for method, op in item.items()]
-    assert len(operations) == 17  # 15 paths; /loans and /claims have GET and POST
+    assert len(operations) == 20  # 18 paths; /loans and /claims have GET and POST
     for path, method, op in operations:
         errors = {s: r for s, r in op["responses"].items() if s[0] in "45"}
         assert {"401", "403", "404", "422"} <= set(errors), (path, method)

@@ -32,8 +32,10 @@ PAGES = [
     ("/documents/repayment-notice/{loan}/", "get"), ("/documents/overdue-notice/{loan}/", "get"),
     ("/documents/compensation-notice/{claim}/", "get"), ("/documents/recommendation-form/{entry}/", "get"),
     ("/documents/claim-document/{document}/", "get"),
+    ("/jobs/", "get"), ("/jobs/import/", "get"), ("/jobs/import/", "post"), ("/jobs/{job}/", "get"),
+    ("/jobs/{job}/report.csv", "get"),
 ]
-RECORD = ("{loan}", "{claim}", "{document}")  # pages of one lender's business: 404 for the others
+RECORD = ("{loan}", "{claim}", "{document}", "{job}")  # pages of one lender's business: 404 for the others
 
 
 def test_the_walk_covers_every_page():
@@ -73,8 +75,17 @@ def world():
         users[kind] = User.objects.create_user(f"{code}-user", password="x-long-password")
         Membership.objects.create(user=users[kind], institution=inst)
     entry = WhitelistEntry.objects.get(borrower=firm)
+    from django.utils import timezone
+
+    from riskpool.jobs.models import ImportJob
+
+    job_b = ImportJob.objects.create(institution=bank_b, created_by="bank-b-user", kind="loans",  # B's import
+                                     file_name=f"{loan_b.code}.csv", stored="files/00/b.csv", sha256="0" * 64,
+                                     status="refused", errors=[{"row": 2, "column": "code", "value": loan_b.code,
+                                                                "rule": "REFUSED", "article": "", "message": ""}],
+                                     created_at=timezone.now())
     return users, {"loan": loan_b.code, "claim": claim_b.code, "entry": entry.pk, "program": w.program.code,
-                   "borrower": firm.code, "document": 999999}
+                   "borrower": firm.code, "document": 999999, "job": job_b.pk}
 
 
 @pytest.mark.parametrize("role", ["lender", "guarantor", "industry_department", "finance_bureau", "fund_manager"])

@@ -11,7 +11,7 @@ from typing import Any
 from django.conf import settings
 from ninja import NinjaAPI
 
-from riskpool.api import claims, loans, problems, reports
+from riskpool.api import claims, imports, loans, problems, reports
 from riskpool.api.common import BearerToken
 from riskpool.api.schemas import LoanBatchIn
 
@@ -59,4 +59,5 @@ api = RiskpoolAPI(
 problems.install(api)
 api.add_router("/loans", loans.router)
 api.add_router("/claims", claims.router)
+api.add_router("/imports", imports.router)
 api.add_router("", reports.router)

@@ -2,7 +2,7 @@
 
 from django.urls import include, path
 
-from riskpool.web.views import audit, auth, claims, dashboard, documents, loans, reports, whitelist
+from riskpool.web.views import audit, auth, claims, dashboard, documents, jobs, loans, reports, whitelist
 
 app_name = "web"
 urlpatterns = [
@@ -14,4 +14,5 @@ urlpatterns = [
     path("reports/", include(reports.urlpatterns)),
     path("audit/", include(audit.urlpatterns)),
     path("documents/", include(documents.urlpatterns)),
+    path("jobs/", include(jobs.urlpatterns)),
 ]

@@ -1,0 +1,96 @@
+"""The live progress of a running import: one small JSON file per job, ``<RISKPOOL_JOBS_DIR>/progress/<id>.json``.
+
+Why a file: the import runs in one transaction. On PostgreSQL another connection does not see what that
+transaction writes until it commits; on SQLite it holds the database's only write lock, so the job's own row
+could not even be updated. A file is readable by every process at any time. Each write goes to a temporary
+file in the same folder and is then renamed over the old one (``os.replace``), so a reader sees the old
+figure or the new one, never half a file.
+
+The figure: ``phase`` (reading — the first pass counts the rows —, checking — rows through the rules —),
+``total`` (data rows, once counted), ``read`` (rows counted so far), ``checked`` (rows checked so far),
+``updated`` (seconds since the epoch).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+
+WRITE_EVERY = 0.5  # seconds between two writes of a running job's figure
+
+
+def jobs_dir() -> Path:
+    return Path(settings.RISKPOOL_JOBS_DIR)
+
+
+def path_of(job_id: int) -> Path:
+    return jobs_dir() / "progress" / f"{int(job_id)}.json"
+
+
+def write(job_id: int, figure: dict[str, Any]) -> None:
+    """Replace the job's figure atomically (temporary file + rename)."""
+    target = path_of(job_id)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{int(job_id)}-", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
+            json.dump({**figure, "updated": time.time()}, out)
+        os.replace(tmp, target)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+def read(job_id: int) -> dict[str, Any] | None:
+    """The job's last figure, or None (not started, or finished and removed)."""
+    try:
+        with open(path_of(job_id), encoding="utf-8") as f:
+            data = json.load(f)
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def remove(job_id: int) -> None:
+    try:
+        path_of(job_id).unlink()
+    except FileNotFoundError:
+        pass
+
+
+class Tracker:
+    """The callbacks ``import_file`` is given (``scanning``, ``on_scan``, ``progress``): it counts and writes
+    the figure at most every :data:`WRITE_EVERY` seconds (and at each change of phase)."""
+
+    def __init__(self, job_id: int, every: float = WRITE_EVERY):
+        self.job_id, self.every = job_id, every
+        self.figure: dict[str, Any] = {"phase": "reading", "total": None, "read": 0, "checked": 0}
+        self.last = 0.0
+        self.flush()
+
+    def flush(self) -> None:
+        self.last = time.monotonic()
+        write(self.job_id, self.figure)
+
+    def _maybe(self) -> None:
+        if time.monotonic() - self.last >= self.every:
+            self.flush()
+
+    def scanning(self, n: int) -> None:
+        self.figure["read"] += n
+        self._maybe()
+
+    def on_scan(self, rows: int) -> None:
+        self.figure.update(phase="checking", total=rows, read=rows)
+        self.flush()
+
+    def progress(self, n: int) -> None:
+        self.figure["checked"] += n
+        self._maybe()
