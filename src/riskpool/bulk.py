@@ -44,8 +44,15 @@ def insert(objs: Sequence[models.Model]) -> None:
     model = type(objs[0])
     meta = model._meta
     fields = [f for f in meta.concrete_fields if not f.primary_key]
-    if any(getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False) for f in fields):
-        raise ValueError(f"{meta.label}: a field set on save (auto_now): use bulk_create")
+    stamped = [f.attname for f in fields if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)]
+    if stamped:  # what save() would set: now, once for the batch
+        from django.utils import timezone
+
+        now = timezone.now()
+        for obj in objs:
+            for name in stamped:
+                if getattr(obj, name) is None:
+                    setattr(obj, name, now)
     convert = [(f.attname, _converter(f)) for f in fields]
     table = connection.ops.quote_name(meta.db_table)
     columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)

@@ -47,25 +47,34 @@ def request_hash(action: str, subject: str, request: dict[str, Any]) -> str:
     return hashlib.sha256(json.dumps(body, sort_keys=True, default=str, ensure_ascii=False).encode()).hexdigest()
 
 
+# The lock spaces of the dispatcher's transaction-scoped advisory locks: (space << 48) | id, so that sorting the
+# keys gives the fixed order — funds' books, then borrowers, then loans, then agreements, each by ascending id.
+_SPACES = (("books", 1), ("borrowers", 2), ("loans", 3), ("agreements", 4))
+
+
+def lock_keys(locks: Locks) -> list[int]:
+    keys = []
+    for name, space in _SPACES:
+        keys += [(space << 48) | pk for pk in sorted(i for i in getattr(locks, name) if i is not None)]
+    return keys
+
+
 def _lock(locks: Locks) -> None:
+    """Take the command's locks, in the fixed order, until the transaction ends.
+
+    PostgreSQL: one statement of transaction-scoped advisory locks (``pg_advisory_xact_lock``), one per
+    record the decision depends on. A volatile function in a SELECT list is evaluated after its ORDER BY
+    (PostgreSQL ≥ 9.6), so the locks are taken in key order: two commands never wait on each other in a cycle.
+    Every writer goes through this dispatcher, so these locks serialise exactly the commands that must be."""
     from django.db import connection
 
     if connection.vendor == "sqlite":
         return  # one writer at a time: every transaction takes the database's write lock when it begins
-    from riskpool.ledger.models import Book
-    from riskpool.loans.models import Loan
-    from riskpool.registry.models import Agreement, Borrower
-
-    for model, ids in ((Book, locks.books), (Borrower, locks.borrowers), (Loan, locks.loans),
-                       (Agreement, locks.agreements)):
-        pks = sorted(i for i in ids if i is not None)
-        # one statement per table (a batch locks thousands of borrowers): rows are locked as the ordered scan
-        # returns them, i.e. by ascending id, so the fixed order holds within a table too
-        for i in range(0, len(pks), 1000):
-            part = pks[i:i + 1000]
-            query = model.objects.select_for_update()
-            query = query.filter(pk=part[0]) if len(part) == 1 else query.filter(pk__in=part).order_by("pk")
-            list(query.values_list("pk", flat=True))
+    keys = lock_keys(locks)
+    if not keys:
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(k) FROM unnest(%s::bigint[]) AS k ORDER BY k", [keys])
 
 
 def _claimed(key: str) -> AuditEvent | None:
@@ -132,13 +141,15 @@ def _claim(key: str, digest: str, command: Command, subject: str, request: dict[
     """Insert the audit row that claims the key. A unique-key violation (a concurrent transaction claimed it
     first) aborts this transaction; ``dispatch`` answers from the winner's row once it is rolled back — no
     savepoint, so no extra round trip on the hot path."""
+    audit = AuditEvent(
+        idempotency_key=key, request_hash=digest, action=command.action, actor=ctx.actor, on=command.on,
+        subject=subject, detail=request, result=_jsonable(result),
+        changes=_jsonable([{"row": c.label, "before": c.before, "after": c.after} for c in ctx.changes]))
     try:
-        return AuditEvent.objects.create(
-            idempotency_key=key, request_hash=digest, action=command.action, actor=ctx.actor, on=command.on,
-            subject=subject, detail=request, result=_jsonable(result),
-            changes=_jsonable([{"row": c.label, "before": c.before, "after": c.after} for c in ctx.changes]))
+        bulk.insert([audit])  # one plain INSERT … RETURNING (riskpool.bulk): the hot path of every command
     except IntegrityError:
         raise _KeyTaken from None
+    return audit
 
 
 def stream_of(locks: Locks) -> str:
@@ -154,10 +165,7 @@ def _record(audit: AuditEvent, ctx: Context, stream: str) -> None:
     rows = [HistoryEvent(kind=e.kind, on=e.on, fund=e.fund, program=e.program, lender=e.lender, borrower=e.borrower,
                          loan=e.loan, claim=e.claim, agreement=e.agreement, amount=e.amount, article=e.article,
                          data=_jsonable(e.data), audit=audit) for e in ctx.events]
-    if len(rows) > 1:
-        bulk.insert(rows)  # a batch's thousand events: plain multi-row inserts (riskpool.bulk)
-    else:
-        HistoryEvent.objects.bulk_create(rows)
+    bulk.insert(rows)  # plain multi-row inserts (riskpool.bulk): one event or a batch's thousand
     # one link per command: the audit row with its history rows (an edit to either breaks the digest)
     chain.seal(stream, AUDIT_TABLE, audit.pk, audit_content(audit, rows))
 

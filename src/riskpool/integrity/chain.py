@@ -91,10 +91,22 @@ def _plain(value: Any) -> Any:
     raise ChainError(f"cannot seal a {type(value).__name__}: {value!r}")
 
 
+def _leaf(value: Any) -> Any:
+    """What ``json`` cannot write itself, as ``_plain`` writes it (a batch's content has a million leaves:
+    the encoder's own walk is several times faster than ``_plain``'s)."""
+    if isinstance(value, (Decimal, dt.date, dt.time)):  # dt.datetime is a dt.date
+        return _plain(value)
+    raise ChainError(f"cannot seal a {type(value).__name__}: {value!r}")
+
+
 def canonical_json(content: Mapping[str, Any]) -> str:
-    """The one serialisation the chain hashes: sorted keys, no spaces, UTF-8 text kept as is."""
-    return json.dumps(_plain(dict(content)), sort_keys=True, ensure_ascii=False, separators=(",", ":"),
-                      allow_nan=False)
+    """The one serialisation the chain hashes: sorted keys, no spaces, UTF-8 text kept as is — the same text
+    as ``json.dumps(_plain(content))``."""
+    try:
+        return json.dumps(dict(content), default=_leaf, sort_keys=True, ensure_ascii=False, separators=(",", ":"),
+                          allow_nan=False)
+    except TypeError as e:  # a key that is not a string among others (sort_keys cannot order them)
+        raise ChainError(f"content keys must be strings: {e}") from None
 
 
 def content_digest(content: Mapping[str, Any]) -> str:
@@ -159,13 +171,16 @@ def seal(stream: str, table: str, row_pk: int, content: dict) -> None:
     seq += 1
     mac = link_mac(prev or genesis(stream, key), table, row_pk, digest, key)
     q = connection.ops.quote_name
+    insert = (f"INSERT INTO {q(ChainLink._meta.db_table)} (stream, seq, {q('table')}, row_pk, digest, mac, "
+              "sealed_at) VALUES (%s, %s, %s, %s, %s, %s, %s)")
+    link = [stream, seq, table, row_pk, digest, mac, connection.ops.adapt_datetimefield_value(timezone.now())]
+    update = f"UPDATE {q(ChainHead._meta.db_table)} SET seq = %s, mac = %s WHERE stream = %s"
     with connection.cursor() as cursor:
-        cursor.execute(f"INSERT INTO {q(ChainLink._meta.db_table)} (stream, seq, {q('table')}, row_pk, digest, mac, "
-                       "sealed_at) VALUES (%s, %s, %s, %s, %s, %s, %s)",
-                       [stream, seq, table, row_pk, digest, mac, connection.ops.adapt_datetimefield_value(
-                           timezone.now())])
-        cursor.execute(f"UPDATE {q(ChainHead._meta.db_table)} SET seq = %s, mac = %s WHERE stream = %s",
-                       [seq, mac, stream])
+        if connection.vendor == "postgresql":  # one round trip: the link and the head in one statement
+            cursor.execute(f"WITH link AS ({insert}) {update}", [*link, seq, mac, stream])
+        else:
+            cursor.execute(insert, link)
+            cursor.execute(update, [seq, mac, stream])
 
 
 def register(table: str, model, content_fn: Callable[[Any], dict], *, stream_of: Callable[[Any], str] | None = None,

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections import Counter
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Callable, ClassVar
@@ -13,6 +14,7 @@ from django.db import IntegrityError
 from django.forms.models import model_to_dict
 from pydantic import PrivateAttr
 
+from riskpool import bulk
 from riskpool.calendar import CalendarError, default_calendar
 from riskpool.commands import Command, Context, Locks
 from riskpool.commands.base import BorrowerCode, Day, LoanCode, Money, Months, Rate, Slug, StepCode
@@ -267,10 +269,14 @@ class FileLoan(Command):
             latest=_date(latest))
         loan = self.decide(state)
         try:
-            loan.save()  # no savepoint: a violation aborts the whole command, which is what a refusal does
+            # a plain INSERT (riskpool.bulk) and the loan's running totals moved as Loan.save moves them; no
+            # savepoint: a violation aborts the whole command, which is what a refusal does
+            bulk.insert([loan])
         except IntegrityError:  # the code is taken (a loan code is unique across programs)
             raise LoanError(f"loan {self.code} is already filed") from None
-        Notice.objects.bulk_create(self.notices(loan, state.policy))
+        loan._totals_before = totals.loan_contributions(loan._totals_fields())
+        totals.apply(Counter(), loan._totals_before)
+        bulk.insert(self.notices(loan, state.policy))
         self.record(ctx, loan, state)
         return {"loan": loan.pk, "version": version_number}
 

@@ -63,6 +63,8 @@ class Param(Strict, Generic[T]):
 
     def at(self, on: dt.date, program_start: dt.date) -> T:
         """The value in force on ``on``: the one with the latest effective date not after it."""
+        if self.values is None and on >= program_start:  # the common case, asked for on every filing's every check
+            return self.value
         dated = self.values if self.values is not None else {program_start: self.value}
         in_force = [d for d in dated if d <= on]
         if not in_force:
