@@ -1,6 +1,6 @@
 """Running totals: what a filing, a repayment or a claim reads instead of re-summing the book.
 
-Each total is a named row (``RunningTotal``) in whole fen. A loan's or a claim's contribution to the totals
+Each total is a named row (``RunningTotal``) in whole fen (the ``count:`` totals: a number of loans). A loan's or a claim's contribution to the totals
 is a pure function of its stored fields (:func:`loan_contributions`, :func:`claim_contributions`); the
 models call :func:`apply` with the contribution before and after every save, so no code path can move a
 loan without moving its totals. :func:`expected` recomputes every total from the records, for
@@ -61,6 +61,16 @@ def compensated(program_id: int, lender_id: int) -> str:
     return f"compensated:program:{program_id}:lender:{lender_id}"
 
 
+def covered_count(fund_id: int) -> str:
+    """How many loans the fund covers (在池笔数): a count, not fen."""
+    return f"count:covered:fund:{fund_id}"
+
+
+def lender_count(program_id: int, lender_id: int) -> str:
+    """How many of the program's covered loans the lender holds: a count, not fen."""
+    return f"count:program:{program_id}:lender:{lender_id}"
+
+
 # --- contributions ---------------------------------------------------------------------------------------
 
 def loan_contributions(v: Mapping[str, Any] | None) -> Counter:
@@ -76,6 +86,8 @@ def loan_contributions(v: Mapping[str, Any] | None) -> Counter:
         out[borrower_outstanding(p, borrower)] += o
         out[lender_outstanding(p, lender)] += o
         out[exposure(p, lender, borrower)] += o
+        out[covered_count(v["fund_id"])] += 1
+        out[lender_count(p, lender)] += 1
     out[financing(p, lender, v["issue_date"].year)] += _fen(v["amount"])
     if v.get("released_on") is not None:
         out[released(p, lender)] += _fen(v["amount"])
@@ -140,6 +152,24 @@ def get(name: str) -> Decimal:
     return get_many([name])[name]
 
 
+def count(name: str) -> int:
+    """A ``count:`` total (a number of loans, not fen)."""
+    table = connection.ops.quote_name(RunningTotal._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT fen FROM {table} WHERE name = %s", [name])
+        row = cursor.fetchone()
+    return int(row[0]) if row else 0
+
+
+def named_ids(prefix: str) -> set[int]:
+    """The ids that follow ``prefix`` in the names of the totals that start with it (e.g. the lenders of a
+    program from ``financing:program:P:lender:``) — a number of rows bounded by lenders × years."""
+    table = connection.ops.quote_name(RunningTotal._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT name FROM {table} WHERE name LIKE %s", [prefix + "%"])  # no _ or % in a name
+        return {int(name[len(prefix):].split(":", 1)[0]) for (name,) in cursor.fetchall()}
+
+
 def get_many(names: Iterable[str]) -> dict[str, Decimal]:
     names = list(names)
     table = connection.ops.quote_name(RunningTotal._meta.db_table)
@@ -178,6 +208,7 @@ def check() -> list[str]:
     problems = []
     for name in sorted(set(want) | set(have)):
         if want.get(name, 0) != have.get(name, 0):
-            problems.append(f"running total {name} is {Decimal(have.get(name, 0)) * FEN} but its history sums "
-                            f"to {Decimal(want.get(name, 0)) * FEN}")
+            unit = 1 if name.startswith("count:") else FEN
+            problems.append(f"running total {name} is {Decimal(have.get(name, 0)) * unit} but its history sums "
+                            f"to {Decimal(want.get(name, 0)) * unit}")
     return problems

@@ -53,6 +53,8 @@ class Loan(models.Model):
             # a lender's loans in arrears: the NPL numerator, read by filings and sanctions whatever the book's size
             models.Index(fields=["lender", "program"], condition=models.Q(overdue_since__isnull=False),
                          name="loan_in_arrears"),
+            # the loans a program issued after a date (this year's financing read at an earlier date)
+            models.Index(fields=["program", "issue_date"], name="loan_program_issued"),
         ]
 
     def __str__(self) -> str:

@@ -60,8 +60,14 @@ def lender_performance(program: Program, on: dt.date) -> LenderPerformance:
     year_start = dt.date(on.year, 1, 1)
     lenders = lenders_of(program)
     figures = lenders_figures(program, on)
-    counts = dict(covered_loans(on, program=program).order_by().values("lender_id").annotate(n=Count("pk"))
-                  .values_list("lender_id", "n"))
+    from riskpool.figures import lenders as lender_figures
+    from riskpool.figures import totals
+
+    if lender_figures.use_totals(lender_figures.AUTO, on, lender_figures.latest_date(program)):
+        counts = {lender.pk: totals.count(totals.lender_count(program.pk, lender.pk)) for lender in lenders}
+    else:  # a date before the latest event: counted from the loans covered at that date
+        counts = dict(covered_loans(on, program=program).order_by().values("lender_id").annotate(n=Count("pk"))
+                      .values_list("lender_id", "n"))
     agreements = {a.institution_id: a for a in Agreement.objects.filter(program=program, role=Institution.LENDER)}
     lines = []
     for lender in lenders:

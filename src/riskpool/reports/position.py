@@ -81,6 +81,16 @@ class FundPosition:
     contributors: tuple[dict, ...] = ()  # each contributor's position (出资方), where the program names them
 
 
+def _covered_count(fund: Fund, on: dt.date) -> int:
+    """在池笔数: the count total when nothing is dated after ``on``, else counted from the loans at that date."""
+    from riskpool.figures import funds, totals
+    from riskpool.figures.lenders import AUTO, use_totals
+
+    if use_totals(AUTO, on, funds.latest_date(fund)):
+        return totals.count(totals.covered_count(fund.pk))
+    return covered_loans(on, fund=fund).count()
+
+
 def fund_position(fund: Fund, on: dt.date) -> FundPosition:
     """The fund's position at the end of ``on`` (kezhou 第二十三条（六）余额; leverage: kezhou 第二条,
     kunshan 第九条, pingluo 第八条)."""
@@ -98,7 +108,7 @@ def fund_position(fund: Fund, on: dt.date) -> FundPosition:
         income_interest=-b["income:interest"], income_coupons=-b["income:coupons"],
         income=-(b["income:interest"] + b["income:coupons"]),
         cash=f.cash, deposits=f.deposits, bonds=f.bonds, money_held=f.held, receivable=f.receivable,
-        covered_loans=covered_loans(on, fund=fund).count(), outstanding_covered=f.covered_outstanding,
+        covered_loans=_covered_count(fund, on), outstanding_covered=f.covered_outstanding,
         programs=lines, compensation_payable=f.approved_unpaid, management_fee_payable=fee_payable,
         compensated=compensated, recovered=recovered, written_off=written_off,
         net_loss=compensated - recovered + written_off, management_fee=b["expenses:management_fee"],
