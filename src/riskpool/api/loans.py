@@ -37,6 +37,7 @@ from riskpool.api.schemas import (
     RepaymentIn,
 )
 from riskpool.commands import IdempotencyConflict, dispatch
+from riskpool.loans.batch import BatchRefused, FileLoans
 from riskpool.loans.commands import Extend, FileLoan, LoanError, Repay, ReportArrears
 from riskpool.loans.models import Loan
 from riskpool.web import scope
@@ -106,10 +107,6 @@ def file_loan(request: HttpRequest, payload: LoanIn, idempotency_key: Optional[s
     return Status(201, detail(loan, p))
 
 
-class _Refused(Exception):
-    """Ends a refused batch's transaction: everything it filed is rolled back."""
-
-
 def _batch_body(request: HttpRequest) -> LoanBatchIn:
     """The batch body, read here (not through Django's 2.5 MB request.body limit): at most MAX_BATCH_BYTES."""
     try:
@@ -152,7 +149,7 @@ BATCH_BODY = {"requestBody": {"required": True, "content": {"application/json": 
 def file_batch(request: HttpRequest, idempotency_key: Optional[str] = KEY):
     """批量备案，全部接受或全部拒绝：任一笔被拒则一笔也不备案，返回422并列出每笔被拒的序号、规则代码、条款和字段。
 
-    File up to 10,000 loans, accepted or refused **whole**: every filing runs inside one transaction; if any is
+    File up to 10,000 loans, accepted or refused **whole**: one command (``FileLoans``) in one transaction; if any is
     refused, none is filed and the 422 problem lists every refused item (``index``, ``loan``, ``code``,
     ``article``, ``field``). Later items are decided as if the earlier accepted ones were filed (the running
     totals of the batch itself count). With an ``Idempotency-Key``, the same batch sent again answers the first
@@ -173,41 +170,44 @@ def file_batch(request: HttpRequest, idempotency_key: Optional[str] = KEY):
     key = common.scoped_key(p, idempotency_key)
     digest = hashlib.sha256(json.dumps([c.request() for c in commands], sort_keys=True, default=str,
                                        ensure_ascii=False).encode()).hexdigest()
-    refused: list[dict[str, Any]] = []
-    try:
-        with transaction.atomic():
-            answer = _batch_answer(key, digest, p)
-            if answer is not None:
-                return Status(201, answer)
-            filed = []
-            for i, command in enumerate(commands):
-                try:
-                    result = dispatch(command, principal=p, key=None if key is None else f"{key}:{i}")
-                except LoanError as e:
-                    found = refusal(e)
-                    items = found["errors"] or [{"code": found["code"], "article": found["article"]}]
-                    refused += [{"index": i, "loan": command.code, "detail": it.get("detail") or str(e),
-                                 "code": it["code"], "article": it.get("article", ""), "field": ""} for it in items]
-                    continue
-                except NotAllowed as e:
-                    raise ApiProblem(403, "NOT_ALLOWED", f"loans[{i}]: {e}", article=e.article, errors=[
-                        {"index": i, "loan": command.code, "code": "NOT_ALLOWED", "detail": str(e)}]) from None
-                except NotFound:
-                    raise ApiProblem(404, "NOT_FOUND", f"loans[{i}]: no such record") from None
-                filed.append({"index": i, "code": command.code, "version": result.get("version")})
-            if refused:
-                raise _Refused
-            answer = {"filed": len(filed), "loans": filed}
-            if key is not None:
-                from riskpool.api.models import ApiBatch
+    others = [i for i, c in enumerate(commands) if c.lender != p.institution]
+    if others:
+        i = others[0]
+        raise ApiProblem(403, "NOT_ALLOWED", f"loans[{i}]: {p.institution} files its own loans, not "
+                                             f"{commands[i].lender}'s", errors=[
+            {"index": i, "loan": commands[i].code, "code": "NOT_ALLOWED", "detail": "another lender's loan"}
+            for i in others])
+    with transaction.atomic():
+        answer = _batch_answer(key, digest, p)
+        if answer is not None:
+            return Status(201, answer)
+        # one command for the whole batch (riskpool.loans.batch.FileLoans): each loan decided in order by the
+        # single filing's own rule, as if filed one by one; any refusal refuses the batch, nothing written
+        batch = FileLoans.build(on=max(c.on for c in commands), loans=commands, refusals="raise")
+        try:
+            result = dispatch(batch, principal=p, key=key)
+        except BatchRefused as e:
+            refused = []
+            for i, err in e.refused:
+                found = refusal(err)
+                items = found["errors"] or [{"code": found["code"], "article": found["article"]}]
+                refused += [{"index": i, "loan": commands[i].code, "detail": it.get("detail") or str(err),
+                             "code": it["code"], "article": it.get("article", ""), "field": ""} for it in items]
+            loans_refused = len({r["index"] for r in refused})
+            raise ApiProblem(422, "BATCH_REFUSED", f"{loans_refused} of {len(commands)} loans refused; nothing was "
+                                                   f"filed. First: loans[{refused[0]['index']}] "
+                                                   f"{refused[0]['detail']}",
+                             article=refused[0]["article"], errors=refused) from None
+        except NotAllowed as e:
+            raise ApiProblem(403, "NOT_ALLOWED", str(e), article=e.article) from None
+        except NotFound:
+            raise ApiProblem(404, "NOT_FOUND", "no such record") from None
+        filed = [{"index": i, "code": row["code"], "version": row["version"]} for i, row in enumerate(result["loans"])]
+        answer = {"filed": len(filed), "loans": filed}
+        if key is not None:
+            from riskpool.api.models import ApiBatch
 
-                ApiBatch.objects.create(key=key, actor=p.username, digest=digest, result=answer,
-                                        created_at=timezone.now())
-    except _Refused:
-        loans_refused = len({r["index"] for r in refused})
-        raise ApiProblem(422, "BATCH_REFUSED", f"{loans_refused} of {len(commands)} loans refused; nothing was "
-                                               f"filed. First: loans[{refused[0]['index']}] {refused[0]['detail']}",
-                         article=refused[0]["article"], errors=refused) from None
+            ApiBatch.objects.create(key=key, actor=p.username, digest=digest, result=answer, created_at=timezone.now())
     return Status(201, answer)
 
 
