@@ -100,3 +100,67 @@ def loan_rows(n: int, borrowers: dict[str, list[str]], prefix: str = "L"):
         people = borrowers[code]
         yield (f"{prefix}{i:07d}", code, lender, people[(i // len(names)) % len(people)], amount, DAY.isoformat(),
                str(term), guarantor, fee, product, cost)
+
+
+def write_csv(path, n: int, borrowers: dict[str, list[str]]) -> None:
+    import csv
+
+    with open(path, "w", newline="", encoding="utf-8") as f:
+        writer = csv.writer(f)
+        writer.writerow(LOAN_COLUMNS)
+        writer.writerows(loan_rows(n, borrowers))
+
+
+def bare_insert(path) -> float:
+    """The loans of a CSV written by ``write_csv`` inserted as they are into the loans table — codes resolved to
+    ids by dictionary, no rule, no history, no totals — SQLite: ``executemany`` in the caller's transaction;
+    PostgreSQL: ``COPY``. Returns the seconds it took (reading the file included)."""
+    import csv
+    import time
+
+    from django.db import connection
+
+    from riskpool.loans.models import Loan
+    from riskpool.programs.models import ProgramVersion
+    from riskpool.registry.models import Borrower, Fund, Institution
+
+    versions = {}
+    for v in ProgramVersion.objects.select_related("program").order_by("number"):
+        versions[v.program.code] = (v.program_id, v.pk)
+    funds = {p: f.pk for f in Fund.objects.all() for p in f.programs.values_list("code", flat=True)}
+    institutions = dict(Institution.objects.values_list("code", "pk"))
+    people = dict(Borrower.objects.values_list("code", "pk"))
+    columns = ("code", "program_id", "program_version_id", "fund_id", "lender_id", "guarantor_id", "borrower_id",
+               "amount", "exposure", "issue_date", "maturity_date", "term_months", "guarantee_fee_rate",
+               "product_type", "all_in_cost_rate", "interest_rate", "facts", "guarantee_letter_date", "filed_on",
+               "status", "outstanding_principal", "unpaid_interest", "overdue_since", "released_on",
+               "extended_months", "claim_conditions", "filing_decision")
+    sqlite = connection.vendor == "sqlite"
+
+    def rows():
+        with open(path, newline="", encoding="utf-8") as f:
+            reader = csv.reader(f)
+            next(reader)
+            for code, program, lender, borrower, amount, issue, term, guarantor, fee, product, cost in reader:
+                program_id, version_id = versions[program]
+                issued = dt.date.fromisoformat(issue)
+                if sqlite:
+                    issued = issue
+                yield (code, program_id, version_id, funds[program], institutions[lender], institutions[guarantor],
+                       people[borrower], amount if sqlite else Decimal(amount), amount if sqlite else Decimal(amount),
+                       issued, issued, int(term), fee if sqlite else Decimal(fee), product,
+                       (cost or None) if sqlite else (Decimal(cost) if cost else None), None, "{}", None, issued,
+                       "filed", amount if sqlite else Decimal(amount), "0" if sqlite else Decimal(0), None, None, 0,
+                       "{}", "{}")
+
+    table = Loan._meta.db_table
+    started = time.perf_counter()
+    with connection.cursor() as cursor:
+        if sqlite:
+            marks = ", ".join(["?"] * len(columns))
+            cursor.cursor.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})", rows())
+        else:
+            with cursor.cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+                for row in rows():
+                    copy.write_row(row)
+    return time.perf_counter() - started

@@ -4,6 +4,7 @@ Environment:
   RISKPOOL_HOME        where local state lives (default ./var, created if missing); the SQLite database is
                        $RISKPOOL_HOME/riskpool.sqlite3
   DATABASE_URL         if set, the database to use instead (e.g. postgres://user@host:5432/name)
+  RISKPOOL_CONN_MAX_AGE  seconds a server thread keeps its database connection (default 600; 0: one per request)
   RISKPOOL_PG_PREPARE  "0" turns off PostgreSQL server-side parameters and prepared statements (on by default;
                        off behind a connection pooler in transaction mode, which cannot keep them)
   RISKPOOL_SECRET_KEY  the secret key (a development default is used when unset: never in production)
@@ -153,7 +154,10 @@ def _database() -> dict:
     if url:
         import dj_database_url
 
-        db = dict(dj_database_url.parse(url))
+        # a connection kept for 10 minutes by each server thread (checked before reuse), not opened per request:
+        # opening one costs PostgreSQL a new backend process, and the statements it prepared would be lost
+        db = dict(dj_database_url.parse(url, conn_max_age=int(os.environ.get("RISKPOOL_CONN_MAX_AGE", "600")),
+                                        conn_health_checks=True))
         if db["ENGINE"].endswith("postgresql") and os.environ.get("RISKPOOL_PG_PREPARE", "1") != "0":
             # Server-side parameters, and statements prepared once a connection has run them twice: the hot
             # paths (a filing's facts, the locks, the inserts) are planned once per connection, not per call —
