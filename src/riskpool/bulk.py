@@ -37,14 +37,30 @@ def _converter(field: models.Field) -> Callable[[Any], Any]:
     return lambda v: v
 
 
+_PLANS: dict[tuple[str, str], tuple[list, list[str], str, str, str]] = {}
+
+
+def _plan(model: type[models.Model]) -> tuple[list, list[str], str, str, str]:
+    """Per model and database vendor, once: the fields' converters, the auto-stamped fields, the table, the
+    column list and the primary key — the insert's fixed part."""
+    key = (model._meta.label, connection.vendor)
+    plan = _PLANS.get(key)
+    if plan is None:
+        meta = model._meta
+        fields = [f for f in meta.concrete_fields if not f.primary_key]
+        q = connection.ops.quote_name
+        plan = _PLANS[key] = (
+            [(f.attname, _converter(f)) for f in fields],
+            [f.attname for f in fields if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)],
+            q(meta.db_table), ", ".join(q(f.column) for f in fields), q(meta.pk.column))
+    return plan
+
+
 def insert(objs: Sequence[models.Model]) -> None:
     """Insert ``objs`` (all of one model, unsaved, without pks) and set their pks."""
     if not objs:
         return
-    model = type(objs[0])
-    meta = model._meta
-    fields = [f for f in meta.concrete_fields if not f.primary_key]
-    stamped = [f.attname for f in fields if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)]
+    convert, stamped, table, columns, pk = _plan(type(objs[0]))
     if stamped:  # what save() would set: now, once for the batch
         from django.utils import timezone
 
@@ -53,11 +69,7 @@ def insert(objs: Sequence[models.Model]) -> None:
             for name in stamped:
                 if getattr(obj, name) is None:
                     setattr(obj, name, now)
-    convert = [(f.attname, _converter(f)) for f in fields]
-    table = connection.ops.quote_name(meta.db_table)
-    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
-    pk = connection.ops.quote_name(meta.pk.column)
-    one = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    one = "(" + ", ".join(["%s"] * len(convert)) + ")"
     with connection.cursor() as cursor:
         for start in range(0, len(objs), CHUNK):
             part = objs[start:start + CHUNK]
@@ -68,8 +80,8 @@ def insert(objs: Sequence[models.Model]) -> None:
                            params)
             ids = [row[0] for row in cursor.fetchall()]
             if len(ids) != len(part):
-                raise RuntimeError(f"{meta.label}: {len(part)} rows inserted, {len(ids)} ids returned")
-            # RETURNING gives the rows in insertion order on both databases for a single multi-row VALUES list
+                raise RuntimeError(f"{type(objs[0])._meta.label}: {len(part)} rows inserted, {len(ids)} ids returned")
+            # ids are drawn in row order within one statement: the sorted ids are the rows' in order
             for obj, pk_value in zip(part, sorted(ids)):
                 obj.pk = pk_value
                 obj._state.adding = False

@@ -24,6 +24,7 @@ import os
 import re
 import shutil
 import tempfile
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -328,6 +329,8 @@ def install_notice(path: str | os.PathLike[str]) -> Path:
     try:
         shutil.copyfile(path, tmp)
         os.replace(tmp, dest)
+        global _CHECKED
+        _CHECKED = None  # this process sees its own notice at once
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
@@ -367,9 +370,18 @@ def default_calendar() -> WorkingCalendar:
     """Package data, then bundled notices, then notices in :func:`notice_dir` (later wins per year).
 
     Built again only when a notice file is added, changed or removed (a stat of each file, not a parse)."""
-    global _DEFAULT
+    global _DEFAULT, _CHECKED
     folders = (BUNDLED_NOTICE_DIR, notice_dir())
+    now = time.monotonic()
+    # the files are looked at again at most once a second (a filing asks for every one of its notices)
+    if _DEFAULT is not None and _CHECKED is not None and _CHECKED[0] == folders and now - _CHECKED[1] < RECHECK_S:
+        return _DEFAULT[1]
     signature = (folders, _signature(folders))
     if _DEFAULT is None or _DEFAULT[0] != signature:
         _DEFAULT = (signature, WorkingCalendar([*_load_folder(BUNDLED_NOTICE_DIR), *_load_folder(notice_dir())]))
+    _CHECKED = (folders, now)
     return _DEFAULT[1]
+
+
+RECHECK_S = 1.0
+_CHECKED: tuple[tuple, float] | None = None

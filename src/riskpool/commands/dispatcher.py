@@ -18,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import json
 import uuid
+from dataclasses import dataclass
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -77,13 +78,36 @@ def _lock(locks: Locks) -> None:
         cursor.execute("SELECT pg_advisory_xact_lock(k) FROM unnest(%s::bigint[]) AS k ORDER BY k", [keys])
 
 
-def _claimed(key: str) -> AuditEvent | None:
-    """The audit row that claimed ``key``, with just what an answer needs (one indexed read per command)."""
-    return (AuditEvent.objects.filter(idempotency_key=key)
-            .only("request_hash", "result", "action", "subject", "on", "actor").first())
+@dataclass(frozen=True)
+class _Claim:
+    """What an answer needs of the audit row that claimed a key."""
+
+    request_hash: str
+    result: Any
+    action: str
+    subject: str
+    on: Any
+    actor: str
 
 
-def _answer(existing: AuditEvent, digest: str, key: str) -> dict[str, Any]:
+def _claimed(key: str) -> _Claim | None:
+    """The audit row that claimed ``key``, with just what an answer needs (one indexed read per command, in
+    plain SQL: it runs on every command that carries a key)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT request_hash, result, action, subject, {connection.ops.quote_name('on')}, actor "
+                       f"FROM {AuditEvent._meta.db_table} WHERE idempotency_key = %s", [key])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    result = row[1]
+    if isinstance(result, (str, bytes)):  # SQLite's text, and PostgreSQL's jsonb as Django reads it
+        result = json.loads(result)
+    return _Claim(row[0], result, row[2], row[3], row[4], row[5])
+
+
+def _answer(existing: _Claim, digest: str, key: str) -> dict[str, Any]:
     if existing.request_hash != digest:
         raise IdempotencyConflict(f"idempotency key {key!r} was used before for a different request "
                                   f"({existing.action} {existing.subject} on {existing.on})")
