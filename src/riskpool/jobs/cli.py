@@ -21,6 +21,8 @@ import threading
 import time
 from typing import Any
 
+from riskpool.imports.cli import _positive  # the same check of a count argument
+
 
 def _setup() -> None:
     from riskpool.cli import setup_django
@@ -91,16 +93,6 @@ def cmd_list(args: argparse.Namespace) -> int:
         print(f"{job.pk:>6}  {timezone.localtime(job.created_at):%Y-%m-%d %H:%M}  {job.institution.code:16.16}  {job.kind:10}  "
               f"{job.status:8}  {rows:>17}  {job.file_name}")
     return 0
-
-
-def _positive(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number above 0, got {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"expected a whole number above 0, got {text!r}")
-    return value
 
 
 def _interval(text: str) -> float:
