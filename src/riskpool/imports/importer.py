@@ -201,7 +201,8 @@ class _State:
 PROGRESS_EVERY = 25  # rows
 
 
-BATCH_ROWS = 1000  # loans decided and written per command (riskpool.loans.batch)
+BATCH_ROWS = 5000  # loans decided and written per command (riskpool.loans.batch); fewer commands, fewer
+# versions of the hot running-total rows inside the import's one transaction (PostgreSQL keeps each until it ends)
 
 
 def _run(spec: Kind, rows: Iterable[Row], result: ImportResult, state: _State, max_errors: int) -> None:
