@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).parents[2]
-ROWS = 2000
+ROWS = 12000  # more than two of the import's commands (5,000 rows each): killed after the first
 FIRMS = ["91653001MA7K00011P", "91653001MA7K00022U", "91653001MA7K000330", "91653001MA7K000444"]
 
 SETUP = """
@@ -87,7 +87,7 @@ def test_an_import_killed_half_way_leaves_nothing(env, tmp_path):
         writer.writerow(["code", "program", "lender", "borrower", "amount", "issue_date", "term_months", "guarantor",
                          "guarantee_fee_rate"])
         for i in range(ROWS):
-            writer.writerow([f"KZ-K-{i:05d}", "kezhou-industry", "kz-bank", FIRMS[i % 4], "10000", "2025-06-02", "36",
+            writer.writerow([f"KZ-K-{i:05d}", "kezhou-industry", "kz-bank", FIRMS[i % 4], "1000", "2025-06-02", "36",
                              "kz-guarantee", "0.008"])
 
     proc = subprocess.Popen([sys.executable, "-c", IMPORT, "loans", str(path), "--progress"], env=env, cwd=ROOT,
