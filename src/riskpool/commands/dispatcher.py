@@ -26,6 +26,7 @@ from django.db import IntegrityError, transaction
 from riskpool import bulk
 from riskpool.audit.models import AuditEvent, HistoryEvent
 from riskpool.commands.base import Command, Context, Locks
+from riskpool.figures import totals
 
 MAX_KEY = 200
 MAX_ACTOR = 120
@@ -132,6 +133,7 @@ def dispatch(command: Command, *, actor: str | None = None, key: str | None = No
     digest = request_hash(command.action, subject, request)
     supplied = key is not None
     key = key if supplied else f"{command.action}:{uuid.uuid4()}"
+    marked = totals.mark()  # a bulk import's pending total moves: undone with the command if it fails
     try:
         with transaction.atomic():
             locks = command.locks()
@@ -150,7 +152,10 @@ def dispatch(command: Command, *, actor: str | None = None, key: str | None = No
             result = command.handle(ctx)
             audit = _claim(key, digest, command, subject, request, result, ctx)
             _record(audit, ctx, stream_of(locks))
-    except _KeyTaken:
+    except BaseException as e:
+        totals.restore(marked)
+        if not isinstance(e, _KeyTaken):
+            raise
         # a concurrent transaction claimed the key first (its locks differed: another request, or the state it
         # locked changed); ours is rolled back, and the answer is theirs — or a conflict
         existing = _claimed(key)

@@ -6,11 +6,21 @@ models call :func:`apply` with the contribution before and after every save, so 
 loan without moving its totals. :func:`expected` recomputes every total from the records, for
 ``riskpool books check``. A fund's opening position (riskpool.opening) adds its past figures the same way
 (:func:`opening_contributions`).
+
+A bulk import defers its moves (:func:`deferred`): inside one long transaction every command of thousands
+of loans moves the same few thousand totals, and PostgreSQL keeps each version of a row until the transaction
+ends, so writing them per command makes every later read walk a longer chain of versions (a million loans:
+200 versions of each total). Deferred, the moves are kept in memory and written once, when the deferral ends;
+:func:`pending_plus` reads the database plus what is pending, and every other reader here writes what is
+pending first, so no reader ever sees a total without its moves. The dispatcher marks (:func:`mark`) the pending
+moves before a command and restores them (:func:`restore`) when it fails, as its savepoint undoes its rows.
 """
 
 from __future__ import annotations
 
 from collections import Counter
+from contextlib import contextmanager
+from contextvars import ContextVar
 from decimal import Decimal
 from typing import Any, Iterable, Mapping
 
@@ -125,18 +135,78 @@ OPENING_FIELDS = ("program_id", "lender_id", "year", "financing", "released", "c
 
 # --- reading and writing ---------------------------------------------------------------------------------
 
+_pending: ContextVar[Counter | None] = ContextVar("riskpool_pending_totals", default=None)
+
+
+@contextmanager
+def deferred():
+    """Keep every move in memory until the block ends, then write them in one statement — inside one
+    transaction (the caller's: a bulk import). Leaving by an exception writes nothing: the transaction the
+    block is in is being rolled back."""
+    if _pending.get() is not None:  # already deferring: the outer block writes
+        yield
+        return
+    token = _pending.set(Counter())
+    try:
+        yield
+        flush()
+    finally:
+        _pending.reset(token)
+
+
+def flush() -> None:
+    """Write the pending moves (if deferring) now."""
+    pending = _pending.get()
+    if pending:
+        moves = [(name, fen) for name, fen in sorted(pending.items()) if fen]
+        pending.clear()
+        if moves:
+            _upsert(moves)
+
+
+def mark() -> Counter | None:
+    """The pending moves as they stand (None when not deferring), for :func:`restore`."""
+    pending = _pending.get()
+    return None if pending is None else Counter(pending)
+
+
+def restore(marked: Counter | None) -> None:
+    """Put the pending moves back as :func:`mark` saw them: a failed command's moves are undone with its rows.
+    (What was flushed since is undone by the same savepoint, which is why the mark holds it again.)"""
+    pending = _pending.get()
+    if pending is not None and marked is not None:
+        pending.clear()
+        pending.update(marked)
+
+
 def apply(before: Counter, after: Counter) -> None:
     """Move every total by (after − before), in the caller's transaction, in one upsert statement (SQLite and
-    PostgreSQL alike: INSERT … ON CONFLICT (name) DO UPDATE adds to the stored total, atomically)."""
+    PostgreSQL alike: INSERT … ON CONFLICT (name) DO UPDATE adds to the stored total, atomically) — or, while
+    :func:`deferred`, in memory."""
     delta = Counter(after)
     delta.subtract(before)
+    pending = _pending.get()
+    if pending is not None:
+        pending.update(delta)
+        return
     moves = [(name, fen) for name, fen in sorted(delta.items()) if fen]
     if moves:
         _upsert(moves)
 
 
 def bump(name: str, fen: int) -> None:
-    _upsert([(name, fen)])
+    apply(Counter(), Counter({name: fen}))
+
+
+def pending_plus(found: dict[str, int], names: Iterable[str]) -> dict[str, int]:
+    """``found`` (totals read from the database, by name) plus the pending moves of ``names``."""
+    pending = _pending.get()
+    if pending:
+        found = dict(found)
+        for name in names:
+            if pending.get(name):
+                found[name] = found.get(name, 0) + pending[name]
+    return found
 
 
 def _upsert(moves: list[tuple[str, int]]) -> None:
@@ -154,6 +224,7 @@ def get(name: str) -> Decimal:
 
 def count(name: str) -> int:
     """A ``count:`` total (a number of loans, not fen)."""
+    flush()
     table = connection.ops.quote_name(RunningTotal._meta.db_table)
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT fen FROM {table} WHERE name = %s", [name])
@@ -164,6 +235,7 @@ def count(name: str) -> int:
 def named_ids(prefix: str) -> set[int]:
     """The ids that follow ``prefix`` in the names of the totals that start with it (e.g. the lenders of a
     program from ``financing:program:P:lender:``) — a number of rows bounded by lenders × years."""
+    flush()
     table = connection.ops.quote_name(RunningTotal._meta.db_table)
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT name FROM {table} WHERE name LIKE %s", [prefix + "%"])  # no _ or % in a name
@@ -171,6 +243,7 @@ def named_ids(prefix: str) -> set[int]:
 
 
 def get_many(names: Iterable[str]) -> dict[str, Decimal]:
+    flush()
     names = list(names)
     table = connection.ops.quote_name(RunningTotal._meta.db_table)
     with connection.cursor() as cursor:
@@ -203,6 +276,7 @@ def expected() -> Counter:
 
 def check() -> list[str]:
     """Problems: a running total that differs from the sum of its history."""
+    flush()
     want = expected()
     have = dict(RunningTotal.objects.values_list("name", "fen"))
     problems = []

@@ -26,6 +26,7 @@ from django.db import transaction
 
 from riskpool.commands import IdempotencyConflict, dispatch
 from riskpool.commands.dispatcher import CommandError
+from riskpool.figures import totals
 from riskpool.imports.kinds import KINDS, RULE_COLUMNS, Kind
 from riskpool.imports.reader import MAX_ROWS, ImportFileError, Row, Sheet
 from riskpool.inputs import InputError
@@ -207,7 +208,9 @@ BATCH_ROWS = 5000  # loans decided and written per command (riskpool.loans.batch
 
 def _run(spec: Kind, rows: Iterable[Row], result: ImportResult, state: _State, max_errors: int) -> None:
     if spec.batch:
-        return _run_batched(spec, rows, result, state, max_errors)
+        # the running totals' moves kept in memory and written once at the end (riskpool.figures.totals)
+        with totals.deferred():
+            return _run_batched(spec, rows, result, state, max_errors)
     for row in rows:
         result.checked += 1
         errors = _check(spec, row, state)

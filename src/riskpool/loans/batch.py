@@ -134,7 +134,8 @@ class FileLoans(Command):
                 "arrears": arrears, "held": held, "capital": capital, "latest": latest}
 
     def _totals(self, names: set[str]) -> dict[str, int]:
-        return dict(_rows("SELECT name, fen FROM figures_runningtotal WHERE name IN ({in})", sorted(names)))
+        found = dict(_rows("SELECT name, fen FROM figures_runningtotal WHERE name IN ({in})", sorted(names)))
+        return totals.pending_plus(found, names)  # a bulk import's moves are pending until it ends
 
     # -- deciding and writing --------------------------------------------------------------------------------
 

@@ -249,6 +249,7 @@ class FileLoan(Command):
         # so its names are passed as the parts around that id
         exposure_name = totals.exposure(program_id, "\x00", borrower_id).split("\x00")
         compensated_name = totals.compensated(program_id, "\x00").split("\x00")
+        totals.flush()  # a deferred move (a bulk import's) is read from the table like any other
         row = _one(_FACTS, {"program": program_id, "borrower": borrower_id, "lender": self.lender,
                             "guarantor": self.guarantor or "", "book": book_id,
                             "t0": totals.borrower_outstanding(program_id, borrower_id), "t1": totals.covered(fund_id),
