@@ -371,15 +371,17 @@ def default_calendar() -> WorkingCalendar:
 
     Built again only when a notice file is added, changed or removed (a stat of each file, not a parse)."""
     global _DEFAULT, _CHECKED
-    folders = (BUNDLED_NOTICE_DIR, notice_dir())
+    # the settings that name the folder, compared as they are: cheaper than the folder's path
+    configured = (os.environ.get("RISKPOOL_HOLIDAY_DIR"), os.environ.get("HOME"))
     now = time.monotonic()
     # the files are looked at again at most once a second (a filing asks for every one of its notices)
-    if _DEFAULT is not None and _CHECKED is not None and _CHECKED[0] == folders and now - _CHECKED[1] < RECHECK_S:
+    if _DEFAULT is not None and _CHECKED is not None and _CHECKED[0] == configured and now - _CHECKED[1] < RECHECK_S:
         return _DEFAULT[1]
+    folders = (BUNDLED_NOTICE_DIR, notice_dir())
     signature = (folders, _signature(folders))
     if _DEFAULT is None or _DEFAULT[0] != signature:
         _DEFAULT = (signature, WorkingCalendar([*_load_folder(BUNDLED_NOTICE_DIR), *_load_folder(notice_dir())]))
-    _CHECKED = (folders, now)
+    _CHECKED = (configured, now)
     return _DEFAULT[1]
 
 
