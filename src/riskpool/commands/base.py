@@ -9,29 +9,15 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from decimal import Decimal
-from typing import Annotated, Any, ClassVar
+from typing import Any, ClassVar
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, ValidationError
 
 from riskpool import inputs
 
-# Field types of commands: the one strict parser (riskpool.inputs) that question, story and policy files use,
-# applied to every command whoever builds it — a page, the API, the CLI or a story. Unlike the file schemas,
-# a Decimal given by code is checked too (range, whole fen), before any arithmetic or database write.
-Money = Annotated[Decimal, BeforeValidator(lambda v: inputs.amount(v, ""))]
-Rate = Annotated[Decimal, BeforeValidator(lambda v: inputs.rate(v, ""))]
-Day = Annotated[dt.date, BeforeValidator(lambda v: inputs.date(v, ""))]
-Months = Annotated[int, BeforeValidator(lambda v: inputs.count(v, "", 1, 600))]
-Year = Annotated[int, BeforeValidator(lambda v: inputs.year(v, ""))]
-Slug = inputs.Code(60, slug=True)  # fund, institution, program codes
-LoanCode = inputs.Code(60)
-ClaimCode = inputs.Code(80)
-BorrowerCode = inputs.Code(40)
-Name = inputs.Text(200)
-Reason = inputs.Text(300, min_len=0, multiline=True)
-Article = inputs.Text(60, min_len=0)
-StepCode = inputs.Code(60)
+# Field types of commands (riskpool.fields, Django-free): the one strict parser applied to every command
+from riskpool.fields import (  # noqa: F401 - re-exported for the commands' modules
+    Article, BorrowerCode, ClaimCode, Day, LoanCode, Money, Months, Name, Rate, Reason, Slug, StepCode, Year)
 
 
 @dataclass

@@ -1,29 +1,15 @@
 """The opening-position file (YAML): its keys, parsed by the one strict parser (``riskpool.inputs``, through the
-command field types) before anything touches the database. Format: docs/opening.md."""
+command field types of ``riskpool.fields``) before anything touches the database. Format: docs/opening.md."""
 
 from __future__ import annotations
 
-import datetime as dt
 from decimal import Decimal
-from typing import Annotated
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from riskpool import inputs
+from riskpool.fields import BorrowerCode, Day, LoanCode, Money, Months, Rate, Slug, StepCode, Year
 from riskpool.money import ZERO
 from riskpool.rules.facts import FactValue
-
-# The command field types (riskpool.commands.base), defined again here so that a story or a file can be checked
-# without Django: a Decimal given by code is checked too (range, whole fen), as a command checks it.
-Money = Annotated[Decimal, BeforeValidator(lambda v: inputs.amount(v, ""))]
-Rate = Annotated[Decimal, BeforeValidator(lambda v: inputs.rate(v, ""))]
-Day = Annotated[dt.date, BeforeValidator(lambda v: inputs.date(v, ""))]
-Months = Annotated[int, BeforeValidator(lambda v: inputs.count(v, "", 1, 600))]
-Year = Annotated[int, BeforeValidator(lambda v: inputs.year(v, ""))]
-Slug = inputs.Code(60, slug=True)  # fund, institution, program codes
-LoanCode = inputs.Code(60)
-BorrowerCode = inputs.Code(40)
-StepCode = inputs.Code(60)
 
 
 class Strict(BaseModel):
