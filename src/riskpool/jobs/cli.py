@@ -50,6 +50,9 @@ def cmd_worker(args: argparse.Namespace) -> int:
 
     if args.exit_with_parent:
         _watch_parent(args.exit_with_parent)
+    from riskpool.jobs.services import settle_interrupted
+
+    settle_interrupted()  # a worker starting after a crash or a restart settles the jobs it left running
     backend = settings.RISKPOOL_TASKS_BACKEND
     if backend == "immediate":
         print("RISKPOOL_TASKS_BACKEND=immediate: jobs run in the request; no worker is needed", flush=True)
@@ -76,8 +79,9 @@ def cmd_list(args: argparse.Namespace) -> int:
     from django.utils import timezone
 
     from riskpool.jobs.models import ImportJob
-    from riskpool.jobs.services import figure
+    from riskpool.jobs.services import figure, settle_interrupted
 
+    settle_interrupted()  # jobs whose worker stopped are listed as failed, not running
     qs = ImportJob.objects.select_related("institution").order_by("-id")
     if args.institution:
         qs = qs.filter(institution__code=args.institution)

@@ -8,14 +8,22 @@ figure or the new one, never half a file.
 
 The figure: ``phase`` (reading — the first pass counts the rows —, checking — rows through the rules —),
 ``total`` (data rows, once counted), ``read`` (rows counted so far), ``checked`` (rows checked so far),
-``updated`` (seconds since the epoch).
+``updated`` (seconds since the epoch), and who runs it: ``host`` and ``pid`` of the worker.
+
+The figure is also a heartbeat: a thread of the worker writes it again every :data:`HEARTBEAT_S` seconds while
+the import runs (a command of 5,000 rows, or the import's final commit, reports no rows for a while). A
+running job whose worker is gone — its process dead on this host, or no heartbeat for :data:`STALE_S`
+seconds — was interrupted (``riskpool.jobs.services.settle_interrupted``): its import was rolled back with
+its connection, all or nothing.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import socket
 import tempfile
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -23,6 +31,9 @@ from typing import Any
 from django.conf import settings
 
 WRITE_EVERY = 0.5  # seconds between two writes of a running job's figure
+HEARTBEAT_S = 5.0  # seconds between two writes while no row moves
+STALE_S = 120.0  # seconds without a heartbeat after which a running job's worker is taken to be gone
+HOST = socket.gethostname()
 
 
 def jobs_dir() -> Path:
@@ -67,17 +78,40 @@ def remove(job_id: int) -> None:
 
 class Tracker:
     """The callbacks ``import_file`` is given (``scanning``, ``on_scan``, ``progress``): it counts and writes
-    the figure at most every :data:`WRITE_EVERY` seconds (and at each change of phase)."""
+    the figure at most every :data:`WRITE_EVERY` seconds (and at each change of phase), and, from
+    :meth:`beat` until :meth:`stop`, at least every :data:`HEARTBEAT_S` seconds."""
 
     def __init__(self, job_id: int, every: float = WRITE_EVERY):
         self.job_id, self.every = job_id, every
-        self.figure: dict[str, Any] = {"phase": "reading", "total": None, "read": 0, "checked": 0}
+        self.figure: dict[str, Any] = {"phase": "reading", "total": None, "read": 0, "checked": 0, "host": HOST,
+                                       "pid": os.getpid()}
         self.last = 0.0
+        self._lock = threading.Lock()
+        self._stopped = threading.Event()
         self.flush()
 
-    def flush(self) -> None:
-        self.last = time.monotonic()
-        write(self.job_id, self.figure)
+    def flush(self, beat: bool = False) -> None:
+        with self._lock:
+            if beat and self._stopped.is_set():
+                return
+            self.last = time.monotonic()
+            write(self.job_id, dict(self.figure))
+
+    def beat(self, every: float = HEARTBEAT_S) -> "Tracker":
+        """Write the figure every ``every`` seconds from a daemon thread until :meth:`stop`."""
+
+        def run() -> None:
+            while not self._stopped.wait(every):
+                if time.monotonic() - self.last >= every:
+                    self.flush(beat=True)
+
+        threading.Thread(target=run, daemon=True, name=f"riskpool-job-{self.job_id}-heartbeat").start()
+        return self
+
+    def stop(self) -> None:
+        self._stopped.set()
+        with self._lock:  # a heartbeat writing now finishes before this returns; none starts after
+            pass
 
     def _maybe(self) -> None:
         if time.monotonic() - self.last >= self.every:
@@ -94,3 +128,20 @@ class Tracker:
     def progress(self, n: int) -> None:
         self.figure["checked"] += n
         self._maybe()
+
+
+def worker_gone(figure: dict[str, Any] | None, started: float | None, now: float | None = None) -> bool:
+    """Whether the worker of a running job is gone: its process is dead on this host, or its figure (or, before
+    the first, its start, ``started`` in seconds since the epoch) is older than :data:`STALE_S`."""
+    now = time.time() if now is None else now
+    if not figure:
+        return started is not None and now - started > STALE_S
+    if figure.get("host") == HOST and isinstance(figure.get("pid"), int):
+        try:
+            os.kill(figure["pid"], 0)
+        except ProcessLookupError:
+            return True
+        except PermissionError:  # alive, another user's
+            pass
+    updated = figure.get("updated")
+    return isinstance(updated, (int, float)) and now - updated > STALE_S

@@ -221,6 +221,7 @@ def enqueue(job: ImportJob) -> None:
 def visible_jobs(p: Principal) -> QuerySet:
     """A lender sees its institution's jobs; the finance bureau and the fund manager every job (read-only);
     others none."""
+    settle_interrupted()  # a job whose worker is gone is never shown as running
     qs = ImportJob.objects.select_related("institution")
     if p.oversees:
         return qs
@@ -343,6 +344,31 @@ def _finish(job_id: int, status: str, **fields: Any) -> None:
     progress.remove(job_id)
 
 
+INTERRUPTED = ("the import was interrupted: its worker stopped (killed, or its machine restarted) after {checked:,} "
+               "rows were checked; nothing was imported (all or nothing) — upload the file again")
+
+
+def settle_interrupted() -> int:
+    """Mark the running jobs whose worker is gone (``riskpool.jobs.progress.worker_gone``) failed, with a
+    summary that says so; their imports were rolled back with their connections. Returns how many. Called
+    when a worker starts and whenever jobs are read (the list, a job's page, the API), so a user never watches
+    a job that no worker is running."""
+    settled = 0
+    for job_id, started in ImportJob.objects.filter(status=ImportJob.RUNNING).values_list("pk", "started_at"):
+        live = progress.read(job_id)
+        if not progress.worker_gone(live, started.timestamp() if started else None):
+            continue
+        live = live or {}
+        checked = int(live.get("checked") or 0)
+        settled += ImportJob.objects.filter(pk=job_id, status=ImportJob.RUNNING).update(
+            status=ImportJob.FAILED, finished_at=timezone.now(), rows_total=live.get("total"), rows_checked=checked,
+            imported=0, summary=INTERRUPTED.format(checked=checked))
+        progress.remove(job_id)
+    if settled:
+        logger.warning("%d import job(s) marked failed: their worker stopped", settled)
+    return settled
+
+
 def run_job(job_id: int) -> str:
     """The task's body: take the job (queued → running), check ownership, import, write the outcome."""
     from riskpool.imports.reader import ImportFileError
@@ -352,13 +378,15 @@ def run_job(job_id: int) -> str:
     if not taken:
         return "not queued"
     job = ImportJob.objects.select_related("institution").get(pk=job_id)
-    tracker = progress.Tracker(job_id)
+    tracker = progress.Tracker(job_id).beat()
     try:
-        path = file_path(job.stored)
         try:
+            path = file_path(job.stored)
             result, foreign = _import(job, path, tracker)
         except _Foreign as e:
             result, foreign = None, e.errors
+        finally:
+            tracker.stop()  # no heartbeat after the outcome is written (it removes the figure)
     except ImportFileError as e:
         _finish(job_id, ImportJob.REFUSED, summary=f"{job.file_name}: {e.reason}; nothing was imported",
                 rows_total=tracker.figure.get("total"), rows_checked=tracker.figure.get("checked", 0))
