@@ -109,6 +109,7 @@ def load(ports: list[int], token: str, borrowers: list[str], rate: int, seconds:
     total = rate * seconds
     latencies: list[float] = []
     statuses: dict[str, int] = {}
+    timeline: list[tuple[float, float, str]] = []  # (scheduled second, latency ms, status)
     lock = threading.Lock()
 
     def client(i: int) -> None:
@@ -137,6 +138,7 @@ def load(ports: list[int], token: str, borrowers: list[str], rate: int, seconds:
             with lock:
                 latencies.append(elapsed)
                 statuses[status] = statuses.get(status, 0) + 1
+                timeline.append((due - start, elapsed, status))
         conn.close()
 
     threads = [threading.Thread(target=client, args=(i,)) for i in range(clients)]
@@ -147,8 +149,20 @@ def load(ports: list[int], token: str, borrowers: list[str], rate: int, seconds:
     wall = time.perf_counter() - start
     latencies.sort()
     q = lambda p: latencies[min(len(latencies) - 1, int(p * len(latencies)))]  # noqa: E731
+    windows: dict[int, list[float]] = {}
+    for second, ms, _status in timeline:
+        windows.setdefault(int(second // 10) * 10, []).append(ms)
+    by_window = {w: _pct(v, 0.99) for w, v in sorted(windows.items())}
+    by_status = {st: (_pct([ms for _, ms, s in timeline if s == st], 0.5),
+                      _pct([ms for _, ms, s in timeline if s == st], 0.99)) for st in sorted(statuses)}
     return {"sent": len(latencies), "wall": wall, "statuses": statuses, "p50": q(0.50), "p90": q(0.90),
-            "p99": q(0.99), "max": latencies[-1], "mean": statistics.fmean(latencies)}
+            "p99": q(0.99), "max": latencies[-1], "mean": statistics.fmean(latencies), "windows": by_window,
+            "by_status": by_status}
+
+
+def _pct(values: list[float], p: float) -> float:
+    values = sorted(values)
+    return values[min(len(values) - 1, int(p * len(values)))] if values else float("nan")
 
 
 def main() -> None:
@@ -156,10 +170,10 @@ def main() -> None:
     ap.add_argument("--rate", type=int, default=TARGET_RATE)
     ap.add_argument("--seconds", type=int, default=60)
     ap.add_argument("--clients", type=int, default=16)
-    ap.add_argument("--threads", type=int, default=8, help="each server's worker threads")
+    ap.add_argument("--threads", type=int, default=1, help="each server process's worker threads")
     ap.add_argument("--servers", type=int, default=2,
-                    help="riskpool serve processes behind the generator's round robin (one per core: a Python "
-                         "process runs on one core at a time)")
+                    help="server processes (riskpool serve --processes): one per core, since a Python process "
+                         "runs on one core at a time")
     ap.add_argument("--borrowers", type=int, default=5)
     ap.add_argument("--backend", default="postgres", choices=["postgres", "sqlite"])
     ap.add_argument("--child-setup", action="store_true")
@@ -185,12 +199,15 @@ def main() -> None:
     if done.returncode != 0:
         raise SystemExit(done.stderr[-3000:])
     world = json.loads(done.stdout.strip().splitlines()[-1])
-    ports = [_free_port() for _ in range(a.servers)]
+    port = _free_port()
+    # one `riskpool serve` with its processes on one port, as a deployment runs it (the kernel spreads the
+    # connections over the processes)
     servers = [subprocess.Popen([sys.executable, "-c", "from riskpool.cli import main; raise SystemExit(main())",
-                                 "serve", "--port", str(port), "--threads", str(a.threads), "--no-worker"],
+                                 "serve", "--port", str(port), "--threads", str(a.threads), "--processes",
+                                 str(a.servers), "--no-worker"],
                                 env=env, stdout=subprocess.DEVNULL,  # waitress's queue-depth warnings: to a file
-                                stderr=open(Path(env["RISKPOOL_HOME"]) / f"serve-{port}.log", "w"))
-               for port in ports]
+                                stderr=open(Path(env["RISKPOOL_HOME"]) / "serve.log", "w"))]
+    ports = [port]
     try:
         for port in ports:
             for _ in range(100):
@@ -216,10 +233,13 @@ def main() -> None:
     errors = r["sent"] - answered
     achieved = r["sent"] / r["wall"]
     print(f"P3 on {a.backend}: {r['sent']:,} single filings offered at {a.rate}/s for {a.seconds} s "
-          f"({a.clients} connections, {a.servers} servers × {a.threads} threads)")
+          f"({a.clients} connections, riskpool serve --processes {a.servers} --threads {a.threads})")
     print(f"  achieved {achieved:6.1f} filings/s ({achieved / TARGET_RATE:4.2f}× of the {TARGET_RATE}/s target)")
     print(f"  latency ms: p50 {r['p50']:.1f}  p90 {r['p90']:.1f}  p99 {r['p99']:.1f}  max {r['max']:.1f}   "
           f"(p99 {r['p99'] / TARGET_P99_MS:4.2f}× of the {TARGET_P99_MS:.0f} ms target)")
+    print("  p99 by 10-second window of the schedule: "
+          + "  ".join(f"{w}s {ms:.0f}" for w, ms in r["windows"].items()))
+    print("  by answer (p50 / p99 ms): " + "  ".join(f"{st} {a:.1f} / {b:.1f}" for st, (a, b) in r["by_status"].items()))
     print(f"  answers {json.dumps(r['statuses'], sort_keys=True)}; errors {errors} (target 0)")
     print(f"  caps: {len(over)} borrowers over the 10,000,000 cap (target 0); {caps['loans']:,} loans filed "
           f"(warm-up included); "

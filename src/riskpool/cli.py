@@ -211,15 +211,95 @@ def cmd_serve(args: argparse.Namespace) -> int:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "riskpool.settings")
     from riskpool.jobs.cli import start_for_serve
 
+    if args.processes < 1 or args.threads < 1:
+        print("riskpool serve: --processes and --threads must be at least 1", file=sys.stderr)
+        return 2
+    if args.processes > 1 and not hasattr(os, "fork"):
+        print("riskpool serve: --processes above 1 needs fork (Linux, macOS); on this system run several "
+              "servers on their own ports behind a load balancer", file=sys.stderr)
+        return 2
     worker = start_for_serve(args.no_worker)  # background imports (riskpool.jobs): a child worker process
-    print(f"Serving riskpool on http://{args.host}:{args.port}/ (Ctrl-C stops)", flush=True)
+    app = get_wsgi_application()
+    how = f"{args.processes} processes × {args.threads} threads" if args.processes > 1 else f"{args.threads} threads"
+    print(f"Serving riskpool on http://{args.host}:{args.port}/ ({how}; Ctrl-C stops)", flush=True)
     try:
-        waitress.serve(get_wsgi_application(), host=args.host, port=args.port, threads=args.threads,
-                       _quiet=True)
+        if args.processes == 1:
+            waitress.serve(app, host=args.host, port=args.port, threads=args.threads, _quiet=True)
+        else:
+            _serve_processes(app, args.host, args.port, args.processes, args.threads)
     finally:
         if worker is not None:
             worker.stop()
     return 0
+
+
+def _serve_processes(app, host: str, port: int, processes: int, threads: int) -> None:
+    """Several waitress processes on one listening socket (pre-fork): the kernel hands each connection to one
+    of them. Why: a filing holds its fund's lock while its thread runs Python, and in one process the threads
+    share one interpreter lock, so many threads in one process make every lock holder wait its turn for the
+    interpreter (on 2 cores, 2 servers × 8 threads answered about 100 filings a second; 2 × 1 about 200,
+    docs/performance.md). A process that dies is started again; Ctrl-C or SIGTERM stops them all."""
+    import os
+    import signal
+    import socket
+    import time
+
+    import waitress
+    from django.db import connections
+
+    connections.close_all()  # each process opens its own connections, never the parent's
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    listener = socket.socket(family, socket.SOCK_STREAM)
+    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    listener.bind((host, port))
+    listener.listen(1024)
+    children: set[int] = set()
+    stopping = False
+
+    def start() -> None:
+        pid = os.fork()
+        if pid == 0:  # the child: serve until killed, never return into the parent's code
+            signal.signal(signal.SIGTERM, signal.SIG_DFL)
+            signal.signal(signal.SIGINT, signal.SIG_DFL)
+            code = 0
+            try:
+                waitress.serve(app, sockets=[listener], threads=threads, _quiet=True)
+            except BaseException:  # noqa: BLE001 - reported by the parent, which starts another
+                code = 1
+            os._exit(code)
+        children.add(pid)
+
+    def stop(signum, _frame) -> None:
+        nonlocal stopping
+        stopping = True
+        for pid in list(children):
+            try:
+                os.kill(pid, signal.SIGTERM)
+            except ProcessLookupError:
+                pass
+
+    previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGTERM, signal.SIGINT)}
+    try:
+        for _ in range(processes):
+            start()
+        while children:
+            time.sleep(0.5)
+            for pid in list(children):  # our own children only: the background-import worker is not ours to reap
+                try:
+                    done, status = os.waitpid(pid, os.WNOHANG)
+                except ChildProcessError:
+                    done, status = pid, -1
+                if done:
+                    children.discard(pid)
+                    if not stopping:
+                        print(f"serve process {pid} ended (status {status}); starting another", file=sys.stderr,
+                              flush=True)
+                        start()
+    finally:
+        stop(None, None)
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+        listener.close()
 
 
 def _database_label() -> str:
@@ -459,7 +539,10 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--demo", action="store_true", help="load the demo first: programs, logins, a year of activity")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
-    serve.add_argument("--threads", type=int, default=8)
+    serve.add_argument("--threads", type=int, default=8, help="worker threads of each process (default 8)")
+    serve.add_argument("--processes", type=int, default=1,
+                       help="server processes on the one port (default 1; on a busy box one or two threads "
+                            "a process and one process a core serve most: docs/performance.md)")
     serve.add_argument("--stories", default="examples/scenarios", help="the stories the demo plays")
     serve.add_argument("--no-worker", action="store_true",
                        help="start no background-import worker (one runs separately: riskpool jobs worker)")

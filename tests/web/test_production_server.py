@@ -28,7 +28,9 @@ def _free_port() -> int:
 
 
 @pytest.fixture
-def server(tmp_path):
+def served(request, tmp_path):
+    """(base URL, the `riskpool serve` process), served with the options the test passes (indirect param)."""
+    options = list(getattr(request, "param", []))
     env = {k: v for k, v in os.environ.items() if k not in ("RISKPOOL_DEBUG", "DJANGO_SETTINGS_MODULE")}
     env.update(RISKPOOL_HOME=str(tmp_path), RISKPOOL_SECRET_KEY=uuid.uuid4().hex * 2,
                RISKPOOL_CHAIN_KEY=uuid.uuid4().hex)
@@ -51,7 +53,7 @@ def server(tmp_path):
               "Membership.objects.create(user=User.objects.create_user('bureau', password='s3cret-pass'), institution=i)")
     subprocess.run([sys.executable, "-c", create], env=env, check=True, capture_output=True, cwd=ROOT)
     port = _free_port()
-    proc = subprocess.Popen([*riskpool, "serve", "--port", str(port)], env=env, cwd=ROOT,
+    proc = subprocess.Popen([*riskpool, "serve", "--port", str(port), "--no-worker", *options], env=env, cwd=ROOT,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     for _ in range(100):
@@ -60,7 +62,7 @@ def server(tmp_path):
             break
         except (urllib.error.URLError, ConnectionError):
             time.sleep(0.2)
-    yield base
+    yield base, proc
     proc.terminate()
     proc.wait(10)
     if url:
@@ -69,6 +71,11 @@ def server(tmp_path):
         with psycopg.connect(url.replace("postgres://", "postgresql://", 1).rsplit("/", 1)[0] + "/postgres",
                              autocommit=True) as c:
             c.execute(f'DROP DATABASE IF EXISTS "{env["DATABASE_URL"].rsplit("/", 1)[1]}" WITH (FORCE)')
+
+
+@pytest.fixture
+def server(served):
+    return served[0]
 
 
 class _NoRedirect(urllib.request.HTTPRedirectHandler):
@@ -106,3 +113,40 @@ def test_a_login_works_and_a_forged_form_is_refused(server):
     with pytest.raises(urllib.error.HTTPError) as e:
         urllib.request.build_opener().open(forged)
     assert e.value.code == 403 and "CSRF" in e.value.read().decode()
+
+
+def _children(pid: int) -> set[int]:
+    out = set()
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid and fields[0] != "Z":
+            out.add(int(stat.parent.name))
+    return out
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists() or not hasattr(os, "fork"), reason="needs fork and /proc")
+@pytest.mark.parametrize("served", [["--processes", "3", "--threads", "1"]], indirect=True)
+def test_several_processes_serve_one_port_and_one_that_dies_is_replaced(served):
+    import signal
+    from concurrent.futures import ThreadPoolExecutor
+
+    base, proc = served
+    assert len(_children(proc.pid)) == 3
+    with ThreadPoolExecutor(6) as pool:  # concurrent requests on the one port, all answered
+        pages = list(pool.map(lambda _: urllib.request.urlopen(base + "/login/", timeout=10).status, range(24)))
+    assert pages == [200] * 24
+    victim = min(_children(proc.pid))
+    os.kill(victim, signal.SIGKILL)
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and (victim in _children(proc.pid) or len(_children(proc.pid)) < 3):
+        time.sleep(0.1)
+    assert victim not in _children(proc.pid) and len(_children(proc.pid)) == 3
+    assert urllib.request.urlopen(base + "/login/", timeout=10).status == 200
+    children = _children(proc.pid)
+    proc.terminate()  # SIGTERM stops the processes it started
+    assert proc.wait(15) == 0
+    assert not any(Path(f"/proc/{pid}").exists() and Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+                   != "Z" for pid in children)

@@ -59,7 +59,28 @@ def summary(loan: Loan) -> dict[str, Any]:
             "filed_on": loan.filed_on, "overdue_since": loan.overdue_since}
 
 
-def detail(loan: Loan, p: Any) -> LoanOut:
+def detail(loan: Loan, p: Any, filed: Optional[tuple[Any, list, int]] = None) -> LoanOut:
+    """The loan as the API shows it. ``filed`` (the ``FileLoan`` that has just written ``loan``, its notices
+    and the program version number): the loan as this request filed it, from what the command wrote — its codes are the command's, it
+    has no repayment or claim yet — without reading it back (the hot path of a lender's system filing)."""
+    if filed is not None:
+        command, notices, version = filed
+        return LoanOut(
+            code=loan.code, program=command.program, lender=command.lender, guarantor=command.guarantor,
+            borrower=command.borrower, amount=money(loan.amount), outstanding_principal=money(loan.outstanding_principal),
+            status=loan.status, issue_date=loan.issue_date, maturity_date=loan.maturity_date, filed_on=loan.filed_on,
+            overdue_since=loan.overdue_since, borrower_name=_borrower_name(loan.borrower_id),
+            program_version=version, exposure=money(loan.exposure),
+            unpaid_interest=money(loan.unpaid_interest), term_months=loan.term_months,
+            extended_months=loan.extended_months, guarantee_fee_rate=ratio(loan.guarantee_fee_rate),
+            interest_rate=ratio(loan.interest_rate), all_in_cost_rate=ratio(loan.all_in_cost_rate),
+            product_type=loan.product_type, guarantee_letter_date=loan.guarantee_letter_date,
+            released_on=loan.released_on, facts=common.jsonable(loan.facts or {}),
+            claim_conditions=common.jsonable(loan.claim_conditions or {}),
+            filing_decision=common.decision(loan.filing_decision), repayments=[],
+            notices=[{"kind": n.kind, "article": n.article, "actor": n.actor, "opens_on": n.opens_on,
+                      "due_on": n.due_on, "done_on": n.done_on} for n in notices],
+            claims=[])
     version = loan.program_version.number if loan.program_version_id else None
     return LoanOut(
         **summary(loan), borrower_name=loan.borrower.name, program_version=version, exposure=money(loan.exposure),
@@ -103,8 +124,19 @@ def file_loan(request: HttpRequest, payload: LoanIn, idempotency_key: Optional[s
     p = principal(request)
     command = build(FileLoan, **loan_fields(payload, p))
     result = run(request, command, idempotency_key)
-    loan = scope.get_or_404(scope.loans(p).select_related("program_version"), pk=result["loan"])
+    filed = command.filed
+    if filed is not None and filed[0].pk == result["loan"]:  # this request filed it: answer from what it wrote
+        return Status(201, detail(filed[0], p, filed=(command, filed[1], filed[2])))
+    loan = scope.get_or_404(scope.loans(p).select_related("program_version"), pk=result["loan"])  # a retry
     return Status(201, detail(loan, p))
+
+
+def _borrower_name(borrower_id: int) -> str:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT name FROM registry_borrower WHERE id = %s", [borrower_id])
+        return cursor.fetchone()[0]
 
 
 def _batch_body(request: HttpRequest) -> LoanBatchIn:

@@ -220,6 +220,7 @@ class FileLoan(Command):
     interest_rate: Rate | None = None  # the loan's annual rate (filing.loan_rate_max)
     facts: dict[StepCode, FactValue] = {}  # the program's declared facts of this loan (policy `facts`)
     _rows: dict = PrivateAttr(default_factory=dict)
+    _filed: Any = PrivateAttr(default=None)
 
     def subject(self) -> str:
         return f"loan:{self.code}"
@@ -277,9 +278,17 @@ class FileLoan(Command):
             raise LoanError(f"loan {self.code} is already filed") from None
         loan._totals_before = totals.loan_contributions(loan._totals_fields())
         totals.apply(Counter(), loan._totals_before)
-        bulk.insert(self.notices(loan, state.policy))
+        notices = self.notices(loan, state.policy)
+        bulk.insert(notices)
         self.record(ctx, loan, state)
+        self._filed = (loan, notices, version_number)
         return {"loan": loan.pk, "version": version_number}
+
+    @property
+    def filed(self) -> tuple[Loan, list[Notice], int] | None:
+        """The loan, its notices and the program version number this command wrote, once dispatched and handled (None: not handled — e.g. a
+        retried key answered from the first result). The API answers a filing with them without reading back."""
+        return self._filed
 
     def decide(self, s: "FilingState") -> Loan:
         """The filing rule on these facts: the loan to write (unsaved), or LoanError naming every refusal.
