@@ -1,18 +1,21 @@
 """Benchmark P3 (issue 9): the lender API holding 200 single filings a second for 60 s on PostgreSQL, with
 p99 latency under 100 ms, no error, and no cap exceeded by the racing requests.
 
-    .venv/bin/python bench/api.py [--rate 200] [--seconds 60] [--clients 16] [--threads 8] [--backend postgres]
+    .venv/bin/python bench/api.py [--rate 200] [--seconds 60] [--clients 16] [--servers 2] [--threads 1]
+                                  [--backend postgres]
 
 On a fresh database (``riskpool_bench_api`` on the server of $BENCH_PG_URL), the Kizilsu program of
 ``bench/world.py`` with a few whitelisted borrowers, so that the per-borrower cap (克州 第九条, 10,000,000)
 is reached during the run: the later filings race for the last room under it and must be refused (422
-PER_BORROWER_CAP), never accepted beyond it. ``riskpool serve`` (waitress) serves the API; a bounded
+PER_BORROWER_CAP), never accepted beyond it. ``riskpool serve --processes 2 --threads 1`` (waitress, one
+port) serves the API; a bounded
 open-loop load generator (``--clients`` keep-alive connections on loopback, each sending at its share of
 ``--rate``, on a fixed schedule — a late request is counted late, not skipped) posts ``POST /api/loans``
 with the lender's token. A 201 (filed) or a 422 (refused by a rule) is an answer; anything else (5xx, a
 connection error, a timeout) is an error.
 
-Prints throughput, latency percentiles (from the scheduled send time, so queueing counts), errors, and the
+Prints throughput, latency percentiles (from the scheduled send time, so queueing counts; also the p99 of each
+10 seconds of the schedule, and by answer), errors, and the
 caps checked afterwards in the database (each borrower's covered outstanding ≤ its cap, the fund's ≤ its
 leverage), next to the targets.
 """

@@ -235,10 +235,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 def _serve_processes(app, host: str, port: int, processes: int, threads: int) -> None:
     """Several waitress processes on one listening socket (pre-fork): the kernel hands each connection to one
-    of them. Why: a filing holds its fund's lock while its thread runs Python, and in one process the threads
-    share one interpreter lock, so many threads in one process make every lock holder wait its turn for the
-    interpreter (on 2 cores, 2 servers × 8 threads answered about 100 filings a second; 2 × 1 about 200,
-    docs/performance.md). A process that dies is started again; Ctrl-C or SIGTERM stops them all."""
+    of them. Why: a Python process runs on one core at a time, and a filing holds its fund's lock while its
+    thread runs Python, so at saturation the threads of one process wait for each other's turn at the
+    interpreter while holding locks (docs/performance.md). A process that dies is started again; Ctrl-C or
+    SIGTERM stops them all."""
     import os
     import signal
     import socket
@@ -541,8 +541,8 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument("--threads", type=int, default=8, help="worker threads of each process (default 8)")
     serve.add_argument("--processes", type=int, default=1,
-                       help="server processes on the one port (default 1; on a busy box one or two threads "
-                            "a process and one process a core serve most: docs/performance.md)")
+                       help="server processes on the one port (default 1; on a busy box about one process a "
+                            "core, with a few threads each: docs/deployment.md)")
     serve.add_argument("--stories", default="examples/scenarios", help="the stories the demo plays")
     serve.add_argument("--no-worker", action="store_true",
                        help="start no background-import worker (one runs separately: riskpool jobs worker)")
