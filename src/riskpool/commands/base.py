@@ -29,6 +29,12 @@ class Locks:
     borrowers: set[int] = field(default_factory=set)
     loans: set[int] = field(default_factory=set)
     agreements: set[int] = field(default_factory=set)
+    # True when the borrower and loan locks guard nothing the books' locks do not: the command writes only
+    # records of its fund that every other writer changes under the fund's book lock (a loan, its repayments
+    # and notices, the program's totals), and reads no borrower-level record. In a long transaction that holds
+    # the books anyway (a bulk import: riskpool.commands.dispatcher.coarse_locks) they are then not taken —
+    # one lock per row would fill PostgreSQL's lock table (max_locks_per_transaction) after some thousands.
+    confined: bool = False
 
 
 @dataclass

@@ -18,6 +18,8 @@ from __future__ import annotations
 import hashlib
 import json
 import uuid
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 
@@ -27,6 +29,7 @@ from riskpool import bulk
 from riskpool.audit.models import AuditEvent, HistoryEvent
 from riskpool.commands.base import Command, Context, Locks
 from riskpool.figures import totals
+from riskpool.integrity import chain
 
 MAX_KEY = 200
 MAX_ACTOR = 120
@@ -61,6 +64,22 @@ def lock_keys(locks: Locks) -> list[int]:
     return keys
 
 
+_COARSE: ContextVar[bool] = ContextVar("riskpool_coarse_locks", default=False)
+
+
+@contextmanager
+def coarse_locks():
+    """Inside one long transaction of many commands (a bulk import of repayments or arrears): a command whose
+    locks are ``confined`` to its fund's book takes only the book's lock. The transaction holds every lock it
+    took until it ends, and PostgreSQL's lock table holds some thousands; the book's lock, held to the end
+    too, already excludes every other writer of those records (each locks the book first)."""
+    token = _COARSE.set(True)
+    try:
+        yield
+    finally:
+        _COARSE.reset(token)
+
+
 def _lock(locks: Locks) -> None:
     """Take the command's locks, in the fixed order, until the transaction ends.
 
@@ -72,6 +91,11 @@ def _lock(locks: Locks) -> None:
 
     if connection.vendor == "sqlite":
         return  # one writer at a time: every transaction takes the database's write lock when it begins
+    if locks.loans and not locks.books:
+        # every command on a loan locks its fund's book too: what coarse_locks relies on
+        raise CommandError(f"a command locking loans {sorted(locks.loans)} must lock their funds' books too")
+    if locks.confined and _COARSE.get() and all(b is not None for b in locks.books):
+        locks = Locks(books=locks.books)
     keys = lock_keys(locks)
     if not keys:
         return
@@ -133,7 +157,8 @@ def dispatch(command: Command, *, actor: str | None = None, key: str | None = No
     digest = request_hash(command.action, subject, request)
     supplied = key is not None
     key = key if supplied else f"{command.action}:{uuid.uuid4()}"
-    marked = totals.mark()  # a bulk import's pending total moves: undone with the command if it fails
+    # a bulk import's pending total moves and chain heads: undone with the command if it fails
+    marked, heads = totals.mark(), chain.mark()
     try:
         with transaction.atomic():
             locks = command.locks()
@@ -154,6 +179,7 @@ def dispatch(command: Command, *, actor: str | None = None, key: str | None = No
             _record(audit, ctx, stream_of(locks))
     except BaseException as e:
         totals.restore(marked)
+        chain.restore(heads)
         if not isinstance(e, _KeyTaken):
             raise
         # a concurrent transaction claimed the key first (its locks differed: another request, or the state it
@@ -189,8 +215,6 @@ def stream_of(locks: Locks) -> str:
 
 
 def _record(audit: AuditEvent, ctx: Context, stream: str) -> None:
-    from riskpool.integrity import chain
-
     rows = [HistoryEvent(kind=e.kind, on=e.on, fund=e.fund, program=e.program, lender=e.lender, borrower=e.borrower,
                          loan=e.loan, claim=e.claim, agreement=e.agreement, amount=e.amount, article=e.article,
                          data=_jsonable(e.data), audit=audit) for e in ctx.events]

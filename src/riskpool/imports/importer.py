@@ -25,8 +25,9 @@ from typing import Any, Callable, Iterable, TextIO
 from django.db import transaction
 
 from riskpool.commands import IdempotencyConflict, dispatch
-from riskpool.commands.dispatcher import CommandError
+from riskpool.commands.dispatcher import CommandError, coarse_locks
 from riskpool.figures import totals
+from riskpool.integrity import chain
 from riskpool.imports.kinds import KINDS, RULE_COLUMNS, Kind
 from riskpool.imports.reader import MAX_ROWS, ImportFileError, Row, Sheet
 from riskpool.inputs import InputError
@@ -207,10 +208,17 @@ BATCH_ROWS = 5000  # loans decided and written per command (riskpool.loans.batch
 
 
 def _run(spec: Kind, rows: Iterable[Row], result: ImportResult, state: _State, max_errors: int) -> None:
-    if spec.batch:
-        # the running totals' moves kept in memory and written once at the end (riskpool.figures.totals)
-        with totals.deferred():
+    # one transaction of many commands: the running totals' moves and the chain heads kept in memory and
+    # written once at the end (riskpool.figures.totals, riskpool.integrity.chain), a row's locks its book's
+    # (riskpool.commands.dispatcher.coarse_locks)
+    with coarse_locks(), totals.deferred(), chain.deferred_heads():
+        if spec.batch:
             return _run_batched(spec, rows, result, state, max_errors)
+        _run_rows(spec, rows, result, state, max_errors)
+
+
+def _run_rows(spec: Kind, rows: Iterable[Row], result: ImportResult, state: _State, max_errors: int) -> None:
+    """Repayments and arrears: a command a row, each under its own savepoint (a refused row undoes its own)."""
     for row in rows:
         result.checked += 1
         errors = _check(spec, row, state)

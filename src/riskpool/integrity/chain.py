@@ -36,6 +36,8 @@ import datetime as dt
 import hashlib
 import hmac
 import json
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Callable, Iterable, Mapping
@@ -136,8 +138,48 @@ def link_mac(prev_mac: str, table: str, row_pk: int, digest: str, key: bytes | N
 
 # --- writing --------------------------------------------------------------------------------------------
 
+_HEADS: ContextVar[dict | None] = ContextVar("riskpool_deferred_heads", default=None)
+
+
+@contextmanager
+def deferred_heads():
+    """Inside one long transaction of many commands (a bulk import): keep each stream's head in memory and
+    write it once, when the block ends. Every command moves the head of its stream, and PostgreSQL keeps each
+    version of that row until the transaction ends: a row per command made every later command walk a longer
+    chain of versions. The links themselves are inserted as before; leaving by an exception writes nothing
+    (the transaction is being rolled back). :func:`mark` and :func:`restore` undo a failed command's moves."""
+    if _HEADS.get() is not None:
+        yield
+        return
+    token = _HEADS.set({})
+    try:
+        yield
+        heads = _HEADS.get()
+        update = f"UPDATE {connection.ops.quote_name(ChainHead._meta.db_table)} SET seq = %s, mac = %s WHERE stream = %s"
+        with connection.cursor() as cursor:
+            for stream, (seq, mac) in sorted(heads.items()):
+                cursor.execute(update, [seq, mac, stream])
+    finally:
+        _HEADS.reset(token)
+
+
+def mark() -> dict | None:
+    heads = _HEADS.get()
+    return None if heads is None else dict(heads)
+
+
+def restore(marked: dict | None) -> None:
+    heads = _HEADS.get()
+    if heads is not None and marked is not None:
+        heads.clear()
+        heads.update(marked)
+
+
 def _lock_head(stream: str) -> tuple[int, str]:
     """(seq, mac) of the stream's head, locked for this transaction (created on first use)."""
+    heads = _HEADS.get()
+    if heads is not None and stream in heads:
+        return heads[stream]  # locked when first read in this transaction, moved in memory since
     head = connection.ops.quote_name(ChainHead._meta.db_table)
     lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
     with connection.cursor() as cursor:
@@ -174,6 +216,12 @@ def seal(stream: str, table: str, row_pk: int, content: dict) -> None:
     insert = (f"INSERT INTO {q(ChainLink._meta.db_table)} (stream, seq, {q('table')}, row_pk, digest, mac, "
               "sealed_at) VALUES (%s, %s, %s, %s, %s, %s, %s)")
     link = [stream, seq, table, row_pk, digest, mac, connection.ops.adapt_datetimefield_value(timezone.now())]
+    heads = _HEADS.get()
+    if heads is not None:  # deferred: the link now, the head when the block ends
+        heads[stream] = (seq, mac)
+        with connection.cursor() as cursor:
+            cursor.execute(insert, link)
+        return
     update = f"UPDATE {q(ChainHead._meta.db_table)} SET seq = %s, mac = %s WHERE stream = %s"
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":  # one round trip: the link and the head in one statement

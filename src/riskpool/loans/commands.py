@@ -67,6 +67,9 @@ def _loan_ids(code: str) -> tuple[int | None, int | None, int | None]:
 class LoanCommand(Command):
     """A command on one filed loan: locks the loan's fund, its borrower and the loan."""
 
+    # the command writes only records of the loan's fund and reads no borrower-level record (Locks.confined):
+    # Repay, ReportArrears, ReportCure, CompleteNotice; not Extend, which marks the borrower restructured
+    confined: ClassVar[bool] = False
     loan: LoanCode
 
     def subject(self) -> str:
@@ -74,7 +77,7 @@ class LoanCommand(Command):
 
     def locks(self) -> Locks:
         pk, book, borrower = _loan_ids(self.loan)
-        return Locks(books={book}, borrowers={borrower}, loans={pk})
+        return Locks(books={book}, borrowers={borrower}, loans={pk}, confined=self.confined)
 
 
 def schedule(loan: Loan, events: dict[str, dt.date | None], done: dict[str, dt.date] | None = None,
@@ -405,6 +408,7 @@ class FilingState:
 class Repay(LoanCommand):
     """A repayment report; a loan repaid in full is released (its guarantee ends)."""
 
+    confined: ClassVar[bool] = True
     action: ClassVar[str] = "loans.repay"
     principal: Money = ZERO
     interest: Money = ZERO
@@ -487,6 +491,7 @@ class ReportArrears(LoanCommand):
     """Arrears (逾期 / 欠息) reported by the lender: starts the overdue clock and the notices that follow it;
     the program's sanctions are evaluated at once (kezhou 第二十五条（二）)."""
 
+    confined: ClassVar[bool] = True
     action: ClassVar[str] = "loans.report_arrears"
     overdue_since: Day
     unpaid_interest: Money = ZERO
@@ -520,6 +525,7 @@ class ReportArrears(LoanCommand):
 class ReportCure(LoanCommand):
     """The arrears were paid up: the loan is current again."""
 
+    confined: ClassVar[bool] = True
     action: ClassVar[str] = "loans.report_cure"
 
     def handle(self, ctx: Context) -> dict[str, Any]:
@@ -536,6 +542,7 @@ class ReportCure(LoanCommand):
 class CompleteNotice(LoanCommand):
     """A notice given (还款通知书 and the like): its duty is done."""
 
+    confined: ClassVar[bool] = True
     action: ClassVar[str] = "loans.complete_notice"
     kind: StepCode
 
