@@ -52,6 +52,19 @@ def test_a_repayments_import_holds_its_books_lock_not_one_per_loan(world, tmp_pa
 
 @PG[0]
 @PG[1]
+def test_a_loans_import_holds_its_books_lock_not_one_per_borrower(world, tmp_path):
+    path = write_csv(tmp_path / "loans.csv", LOAN_HEADER,
+                     [loan_row(f"KZ-L-{i:04d}", i % 4, amount="10000") for i in range(ROWS)])
+    held = []
+    with transaction.atomic():
+        result = import_file("loans", path, progress=lambda n: held.append(_advisory_locks()))
+        assert result.ok, result.errors
+        held.append(_advisory_locks())
+    assert held and max(held) == 1, held  # the fund's book, not its four borrowers
+
+
+@PG[0]
+@PG[1]
 def test_outside_an_import_a_repayment_locks_its_borrower_and_loan_too(world, tmp_path):
     _loans(world, tmp_path)
     with transaction.atomic():

@@ -37,6 +37,7 @@ from riskpool.api.schemas import (
     RepaymentIn,
 )
 from riskpool.commands import IdempotencyConflict, dispatch
+from riskpool.commands.dispatcher import coarse_locks
 from riskpool.loans.batch import BatchRefused, FileLoans
 from riskpool.loans.commands import Extend, FileLoan, LoanError, Repay, ReportArrears
 from riskpool.loans.models import Loan
@@ -217,7 +218,8 @@ def file_batch(request: HttpRequest, idempotency_key: Optional[str] = KEY):
         # single filing's own rule, as if filed one by one; any refusal refuses the batch, nothing written
         batch = FileLoans.build(on=max(c.on for c in commands), loans=commands, refusals="raise")
         try:
-            result = dispatch(batch, principal=p, key=key)
+            with coarse_locks():  # up to 10,000 borrowers: the funds' books' locks stand for theirs (Locks.confined)
+                result = dispatch(batch, principal=p, key=key)
         except BatchRefused as e:
             refused = []
             for i, err in e.refused:

@@ -31,9 +31,11 @@ class Locks:
     agreements: set[int] = field(default_factory=set)
     # True when the borrower and loan locks guard nothing the books' locks do not: the command writes only
     # records of its fund that every other writer changes under the fund's book lock (a loan, its repayments
-    # and notices, the program's totals), and reads no borrower-level record. In a long transaction that holds
-    # the books anyway (a bulk import: riskpool.commands.dispatcher.coarse_locks) they are then not taken —
-    # one lock per row would fill PostgreSQL's lock table (max_locks_per_transaction) after some thousands.
+    # and notices, the program's totals), and writes no borrower-level record (a borrower's facts, its
+    # whitelist entries). It may read them: their writers (the registry's commands, Extend) read nothing it
+    # writes, so a concurrent change orders after it. In a long transaction that holds the books anyway (a
+    # bulk import: riskpool.commands.dispatcher.coarse_locks) the finer locks are then not taken — one lock per
+    # row or borrower would fill PostgreSQL's lock table (max_locks_per_transaction) after some thousands.
     confined: bool = False
 
 

@@ -94,7 +94,7 @@ def _lock(locks: Locks) -> None:
     if locks.loans and not locks.books:
         # every command on a loan locks its fund's book too: what coarse_locks relies on
         raise CommandError(f"a command locking loans {sorted(locks.loans)} must lock their funds' books too")
-    if locks.confined and _COARSE.get() and all(b is not None for b in locks.books):
+    if locks.confined and _COARSE.get() and locks.books and all(b is not None for b in locks.books):
         locks = Locks(books=locks.books)
     keys = lock_keys(locks)
     if not keys:

@@ -67,8 +67,8 @@ def _loan_ids(code: str) -> tuple[int | None, int | None, int | None]:
 class LoanCommand(Command):
     """A command on one filed loan: locks the loan's fund, its borrower and the loan."""
 
-    # the command writes only records of the loan's fund and reads no borrower-level record (Locks.confined):
-    # Repay, ReportArrears, ReportCure, CompleteNotice; not Extend, which marks the borrower restructured
+    # the command writes only records of the loan's fund, none of its borrower's (Locks.confined): Repay,
+    # ReportArrears, ReportCure, CompleteNotice; not Extend, which marks the borrower restructured
     confined: ClassVar[bool] = False
     loan: LoanCode
 
