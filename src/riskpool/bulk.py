@@ -106,7 +106,9 @@ def _copy(objs: Sequence[models.Model], convert: list, table: str, columns: str,
             sequence = _SEQUENCES[table] = cursor.fetchone()[0]
         cursor.execute("SELECT nextval(%s) FROM generate_series(1, %s)", [sequence, len(objs)])
         ids = sorted(row[0] for row in cursor.fetchall())
-        with cursor.cursor.copy(f"COPY {table} ({pk}, {columns}) FROM STDIN") as copy:
+        # Django's error wrapper: a unique violation is an IntegrityError here too, and the connection is
+        # marked as having failed, as for any statement Django runs
+        with connection.wrap_database_errors, cursor.cursor.copy(f"COPY {table} ({pk}, {columns}) FROM STDIN") as copy:
             for obj, pk_value in zip(objs, ids):
                 copy.write_row([pk_value] + [conv(getattr(obj, name)) for name, conv in convert])
     for obj, pk_value in zip(objs, ids):

@@ -242,6 +242,7 @@ def _serve_processes(app, host: str, port: int, processes: int, threads: int) ->
     import os
     import signal
     import socket
+    import threading
     import time
 
     import waitress
@@ -253,21 +254,30 @@ def _serve_processes(app, host: str, port: int, processes: int, threads: int) ->
     listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     listener.bind((host, port))
     listener.listen(1024)
-    children: set[int] = set()
+    children: dict[int, float] = {}  # pid → when it started
     stopping = False
+    parent = os.getpid()
+    backoff = 0.0
 
     def start() -> None:
         pid = os.fork()
         if pid == 0:  # the child: serve until killed, never return into the parent's code
             signal.signal(signal.SIGTERM, signal.SIG_DFL)
             signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+            def watch() -> None:  # the parent killed outright (SIGKILL): end too, freeing the port
+                while os.getppid() == parent:
+                    time.sleep(1)
+                os._exit(0)
+
+            threading.Thread(target=watch, daemon=True).start()
             code = 0
             try:
                 waitress.serve(app, sockets=[listener], threads=threads, _quiet=True)
             except BaseException:  # noqa: BLE001 - reported by the parent, which starts another
                 code = 1
             os._exit(code)
-        children.add(pid)
+        children[pid] = time.monotonic()
 
     def stop(signum, _frame) -> None:
         nonlocal stopping
@@ -290,11 +300,15 @@ def _serve_processes(app, host: str, port: int, processes: int, threads: int) ->
                 except ChildProcessError:
                     done, status = pid, -1
                 if done:
-                    children.discard(pid)
+                    lived = time.monotonic() - children.pop(pid)
                     if not stopping:
-                        print(f"serve process {pid} ended (status {status}); starting another", file=sys.stderr,
-                              flush=True)
-                        start()
+                        # one that ends at once (a broken setting) is started again ever more slowly, up to 30 s
+                        backoff = 0.0 if lived > 10 else min(30.0, backoff * 2 or 1.0)
+                        print(f"serve process {pid} ended (status {status}); starting another"
+                              + (f" in {backoff:.0f} s" if backoff else ""), file=sys.stderr, flush=True)
+                        time.sleep(backoff)
+                        if not stopping:
+                            start()
     finally:
         stop(None, None)
         for sig, handler in previous.items():

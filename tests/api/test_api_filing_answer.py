@@ -16,7 +16,8 @@ pytestmark = pytest.mark.django_db
     {},
     {"amount": "1234567.8", "interest_rate": "0.0385", "term_months": 36, "guarantee_fee_rate": "0.01"},
     {"on": "2025-08-05", "guarantee_letter_date": None},
-], ids=["guaranteed", "odd-amount-and-rate", "filed-later-no-letter-date"])
+    {"guarantee_letter_date": "2027-09-01"},  # its notices due in another order than the policy lists them
+], ids=["guaranteed", "odd-amount-and-rate", "filed-later-no-letter-date", "notices-out-of-policy-order"])
 def test_the_filing_answer_is_the_loan_as_read_back(aw, extra):
     bank = aw.client("kz-bank")
     body = {k: v for k, v in filing(aw.fresh_borrowers[0], code="KZ-ANSWER-1", **extra).items() if v is not None}

@@ -122,3 +122,12 @@ def test_an_import_writes_its_totals_once_and_they_agree_with_the_loans(tmp_path
     assert _stored(totals.covered(world.fund.pk)) == 30 * 100_000
     assert totals.count(totals.covered_count(world.fund.pk)) == 30
     assert totals.check() == []
+
+
+def test_many_moves_are_written_in_statements_of_bounded_size():
+    """A province's import moves a total per borrower: 12,000 names, more than one statement's parameters."""
+    moves = Counter({f"test:many:{i}": i + 1 for i in range(12_000)})
+    with transaction.atomic(), totals.deferred():
+        totals.apply(Counter(), moves)
+    stored = dict(RunningTotal.objects.filter(name__startswith="test:many:").values_list("name", "fen"))
+    assert stored == dict(moves)

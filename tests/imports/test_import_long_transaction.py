@@ -96,12 +96,27 @@ def test_the_chain_heads_are_written_once_and_the_books_check(world, tmp_path):
     assert totals.check() == []
 
 
-def test_a_refused_row_inside_deferred_heads_leaves_the_chain_whole(world, tmp_path):
+def test_a_command_that_fails_after_sealing_takes_its_link_and_head_move_with_it(world, tmp_path, monkeypatch):
+    """The chain's last step, then a failure: the savepoint undoes the link, and the mark puts the head back —
+    the next command links to the head before it, and the chain verifies."""
+    from riskpool.commands import dispatcher
+
     _loans(world, tmp_path)
+    sealed_then_fail = dispatcher._record
+
+    def record(audit, ctx, stream):
+        sealed_then_fail(audit, ctx, stream)
+        if ctx.key == "fails-after-sealing":
+            raise LoanError("refused after sealing")
+
     with transaction.atomic(), chain.deferred_heads(), totals.deferred():
         dispatch(Repay(loan="KZ-L-0000", on="2025-09-01", principal="100"), actor="kz-bank")
+        monkeypatch.setattr(dispatcher, "_record", record)
         with pytest.raises(LoanError):
-            dispatch(Repay(loan="KZ-L-0001", on="2025-09-01", principal="99999999"), actor="kz-bank")
+            dispatch(Repay(loan="KZ-L-0001", on="2025-09-01", principal="100"), actor="kz-bank",
+                     key="fails-after-sealing")
         dispatch(Repay(loan="KZ-L-0002", on="2025-09-01", principal="100"), actor="kz-bank")
     assert chain.verify() == []
     assert totals.check() == []
+    for head in ChainHead.objects.all():
+        assert head.seq == ChainLink.objects.filter(stream=head.stream).count()

@@ -47,7 +47,7 @@ def _figure(job: ImportJob, **fields) -> None:
 @pytest.mark.django_db
 def test_a_job_whose_worker_died_on_this_host_is_settled_failed(world):
     job = _running(world)
-    _figure(job, host=progress.HOST, pid=_dead_pid(), updated=time.time())
+    _figure(job, host=progress.HOST, pidns=progress.PID_NAMESPACE, pid=_dead_pid(), updated=time.time())
     assert settle_interrupted() == 1
     job.refresh_from_db()
     assert job.status == ImportJob.FAILED and job.imported == 0 and job.rows_checked == 40
@@ -58,9 +58,11 @@ def test_a_job_whose_worker_died_on_this_host_is_settled_failed(world):
 @pytest.mark.django_db
 def test_a_job_whose_worker_lives_stays_running(world):
     job = _running(world)
-    _figure(job, host=progress.HOST, pid=os.getpid(), updated=time.time())
+    _figure(job, host=progress.HOST, pidns=progress.PID_NAMESPACE, pid=os.getpid(), updated=time.time())
     other = _running(world)
     _figure(other, host="another-host", pid=1, updated=time.time() - 10)
+    container = _running(world)  # same host name, another process-id namespace (a pod's other container)
+    _figure(container, host=progress.HOST, pidns=-1, pid=_dead_pid(), updated=time.time() - 10)
     assert settle_interrupted() == 0
     assert set(ImportJob.objects.values_list("status", flat=True)) == {ImportJob.RUNNING}
 

@@ -80,7 +80,8 @@ def detail(loan: Loan, p: Any, filed: Optional[tuple[Any, list, int]] = None) ->
             claim_conditions=common.jsonable(loan.claim_conditions or {}),
             filing_decision=common.decision(loan.filing_decision), repayments=[],
             notices=[{"kind": n.kind, "article": n.article, "actor": n.actor, "opens_on": n.opens_on,
-                      "due_on": n.due_on, "done_on": n.done_on} for n in notices],
+                      "due_on": n.due_on, "done_on": n.done_on}
+                     for n in sorted(notices, key=lambda n: (n.due_on, n.pk))],  # Notice's own ordering
             claims=[])
     version = loan.program_version.number if loan.program_version_id else None
     return LoanOut(

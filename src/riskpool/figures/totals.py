@@ -209,13 +209,18 @@ def pending_plus(found: dict[str, int], names: Iterable[str]) -> dict[str, int]:
     return found
 
 
+UPSERT_CHUNK = 5000  # moves per statement: 10,000 parameters, under PostgreSQL's 65,535 and SQLite's 32,766
+
+
 def _upsert(moves: list[tuple[str, int]]) -> None:
     table = connection.ops.quote_name(RunningTotal._meta.db_table)
-    values = ", ".join(["(%s, %s)"] * len(moves))
     with connection.cursor() as cursor:
-        cursor.execute(f"INSERT INTO {table} (name, fen) VALUES {values} "
-                       f"ON CONFLICT (name) DO UPDATE SET fen = {table}.fen + excluded.fen",
-                       [x for move in moves for x in move])
+        for start in range(0, len(moves), UPSERT_CHUNK):  # a deferred import's moves can be 100,000 names
+            part = moves[start:start + UPSERT_CHUNK]
+            values = ", ".join(["(%s, %s)"] * len(part))
+            cursor.execute(f"INSERT INTO {table} (name, fen) VALUES {values} "
+                           f"ON CONFLICT (name) DO UPDATE SET fen = {table}.fen + excluded.fen",
+                           [x for move in part for x in move])
 
 
 def get(name: str) -> Decimal:

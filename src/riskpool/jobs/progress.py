@@ -8,7 +8,8 @@ figure or the new one, never half a file.
 
 The figure: ``phase`` (reading — the first pass counts the rows —, checking — rows through the rules —),
 ``total`` (data rows, once counted), ``read`` (rows counted so far), ``checked`` (rows checked so far),
-``updated`` (seconds since the epoch), and who runs it: ``host`` and ``pid`` of the worker.
+``updated`` (seconds since the epoch), and who runs it: ``host``, ``pidns`` (its process-id namespace, Linux)
+and ``pid`` of the worker.
 
 The figure is also a heartbeat: a thread of the worker writes it again every :data:`HEARTBEAT_S` seconds while
 the import runs (a command of 5,000 rows, or the import's final commit, reports no rows for a while). A
@@ -34,6 +35,16 @@ WRITE_EVERY = 0.5  # seconds between two writes of a running job's figure
 HEARTBEAT_S = 5.0  # seconds between two writes while no row moves
 STALE_S = 120.0  # seconds without a heartbeat after which a running job's worker is taken to be gone
 HOST = socket.gethostname()
+
+
+def _pid_namespace() -> int | None:
+    try:  # containers of one pod share a host name, not their process ids
+        return os.stat("/proc/self/ns/pid").st_ino
+    except OSError:
+        return None
+
+
+PID_NAMESPACE = _pid_namespace()
 
 
 def jobs_dir() -> Path:
@@ -84,7 +95,7 @@ class Tracker:
     def __init__(self, job_id: int, every: float = WRITE_EVERY):
         self.job_id, self.every = job_id, every
         self.figure: dict[str, Any] = {"phase": "reading", "total": None, "read": 0, "checked": 0, "host": HOST,
-                                       "pid": os.getpid()}
+                                       "pidns": PID_NAMESPACE, "pid": os.getpid()}
         self.last = 0.0
         self._lock = threading.Lock()
         self._stopped = threading.Event()
@@ -136,7 +147,8 @@ def worker_gone(figure: dict[str, Any] | None, started: float | None, now: float
     now = time.time() if now is None else now
     if not figure:
         return started is not None and now - started > STALE_S
-    if figure.get("host") == HOST and isinstance(figure.get("pid"), int):
+    if (figure.get("host") == HOST and figure.get("pidns") == PID_NAMESPACE
+            and isinstance(figure.get("pid"), int)):  # the same process ids: ask whether it lives
         try:
             os.kill(figure["pid"], 0)
         except ProcessLookupError:

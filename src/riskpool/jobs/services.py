@@ -340,6 +340,9 @@ def _import(job: ImportJob, path: Path, tracker: progress.Tracker):
 
 
 def _finish(job_id: int, status: str, **fields: Any) -> None:
+    if ImportJob.objects.filter(pk=job_id, status=ImportJob.FAILED).exists():
+        # taken for interrupted (settle_interrupted: its heartbeat was late) — the outcome is what happened
+        logger.warning("import job %s was marked interrupted but its worker finished it: %s", job_id, status)
     ImportJob.objects.filter(pk=job_id).update(status=status, finished_at=timezone.now(), **fields)
     progress.remove(job_id)
 

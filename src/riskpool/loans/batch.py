@@ -21,7 +21,7 @@ import json
 from collections import Counter, defaultdict
 from typing import Any, ClassVar, Literal
 
-from django.db import connection
+from django.db import IntegrityError, connection
 from pydantic import Field, PrivateAttr
 
 from riskpool import bulk
@@ -234,7 +234,11 @@ class FileLoans(Command):
         """The accepted loans, their notices and their running totals, in bulk (what ``Loan.save`` would move
         one by one: the same ``totals.loan_contributions``)."""
         loans = [loan for _, loan, _ in rows]
-        bulk.insert(loans)
+        try:
+            bulk.insert(loans)
+        except IntegrityError:  # a code filed meanwhile in another fund (codes are unique across programs)
+            raise LoanError("a loan code of this batch was filed meanwhile by another request; nothing of the "
+                            "batch was filed") from None
         moved: Counter = Counter()
         notices: list[Notice] = []
         for c, loan, state in rows:

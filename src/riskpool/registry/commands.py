@@ -297,7 +297,10 @@ class SetAgreementStatus(Command):
         return f"agreement:{self.agreement}"
 
     def locks(self) -> Locks:
-        return Locks(agreements={self.agreement})
+        # the books of the program's funds too: the sanctions of a repayment, an arrears report, a payment or
+        # the daily classification move the same status under those (claims.sanctions.apply_sanctions)
+        books = set(Fund.objects.filter(programs__agreements__pk=self.agreement).values_list("book_id", flat=True))
+        return Locks(books=books, agreements={self.agreement})
 
     def handle(self, ctx: Context) -> dict[str, Any]:
         a = Agreement.objects.select_related("institution", "program").filter(pk=self.agreement).first()
@@ -320,6 +323,10 @@ class RegisterBorrower(Command):
 
     def subject(self) -> str:
         return f"borrower:{self.code}"
+
+    def locks(self) -> Locks:
+        # an existing borrower's facts are merged: under its lock, as Extend marks it restructured under it
+        return Locks(borrowers={Borrower.objects.filter(code=self.code).values_list("pk", flat=True).first()})
 
     def handle(self, ctx: Context) -> dict[str, Any]:
         person = self.kind in NATURAL_PERSON_KINDS
