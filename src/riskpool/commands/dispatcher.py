@@ -69,8 +69,8 @@ _COARSE: ContextVar[bool] = ContextVar("riskpool_coarse_locks", default=False)
 
 @contextmanager
 def coarse_locks():
-    """Inside one long transaction of many commands (a bulk import of repayments or arrears): a command whose
-    locks are ``confined`` to its fund's book takes only the book's lock. The transaction holds every lock it
+    """Inside one long transaction of many commands (a bulk import) or one command over thousands of records
+    (the API's batch): a command whose locks are ``confined`` to its funds' books takes only the books' locks. The transaction holds every lock it
     took until it ends, and PostgreSQL's lock table holds some thousands; the book's lock, held to the end
     too, already excludes every other writer of those records (each locks the book first)."""
     token = _COARSE.set(True)

@@ -140,8 +140,8 @@ _pending: ContextVar[Counter | None] = ContextVar("riskpool_pending_totals", def
 
 @contextmanager
 def deferred():
-    """Keep every move in memory until the block ends, then write them in one statement — inside one
-    transaction (the caller's: a bulk import). Leaving by an exception writes nothing: the transaction the
+    """Keep every move in memory until the block ends, then write them (a statement per 5,000 names) — inside
+    one transaction (the caller's: a bulk import). Leaving by an exception writes nothing: the transaction the
     block is in is being rolled back."""
     if _pending.get() is not None:  # already deferring: the outer block writes
         yield
