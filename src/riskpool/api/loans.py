@@ -52,9 +52,11 @@ KEY = Header(None, alias=KEY_HEADER, description=KEY_DESCRIPTION, pattern=r"^[A-
 
 # ----------------------------------------------------------------------------- bodies out
 
-def summary(loan: Loan) -> dict[str, Any]:
-    return {"code": loan.code, "program": loan.program.code, "lender": loan.lender.code,
-            "guarantor": loan.guarantor.code if loan.guarantor_id else None, "borrower": loan.borrower.code,
+def summary(loan: Loan, codes: Optional[dict[str, Any]] = None) -> dict[str, Any]:
+    """The loan's list fields; ``codes`` (program, lender, guarantor, borrower) when known without reading."""
+    codes = codes or {"program": loan.program.code, "lender": loan.lender.code,
+                      "guarantor": loan.guarantor.code if loan.guarantor_id else None, "borrower": loan.borrower.code}
+    return {"code": loan.code, **codes,
             "amount": money(loan.amount), "outstanding_principal": money(loan.outstanding_principal),
             "status": loan.status, "issue_date": loan.issue_date, "maturity_date": loan.maturity_date,
             "filed_on": loan.filed_on, "overdue_since": loan.overdue_since}
@@ -62,42 +64,33 @@ def summary(loan: Loan) -> dict[str, Any]:
 
 def detail(loan: Loan, p: Any, filed: Optional[tuple[Any, list, int]] = None) -> LoanOut:
     """The loan as the API shows it. ``filed`` (the ``FileLoan`` that has just written ``loan``, its notices
-    and the program version number): the loan as this request filed it, from what the command wrote — its codes are the command's, it
-    has no repayment or claim yet — without reading it back (the hot path of a lender's system filing)."""
+    and the program version number): the loan as this request filed it, from what the command wrote — its
+    codes are the command's, it has no repayment or claim yet — without reading it back (the hot path of a
+    lender's system filing)."""
     if filed is not None:
         command, notices, version = filed
-        return LoanOut(
-            code=loan.code, program=command.program, lender=command.lender, guarantor=command.guarantor,
-            borrower=command.borrower, amount=money(loan.amount), outstanding_principal=money(loan.outstanding_principal),
-            status=loan.status, issue_date=loan.issue_date, maturity_date=loan.maturity_date, filed_on=loan.filed_on,
-            overdue_since=loan.overdue_since, borrower_name=_borrower_name(loan.borrower_id),
-            program_version=version, exposure=money(loan.exposure),
-            unpaid_interest=money(loan.unpaid_interest), term_months=loan.term_months,
-            extended_months=loan.extended_months, guarantee_fee_rate=ratio(loan.guarantee_fee_rate),
-            interest_rate=ratio(loan.interest_rate), all_in_cost_rate=ratio(loan.all_in_cost_rate),
-            product_type=loan.product_type, guarantee_letter_date=loan.guarantee_letter_date,
-            released_on=loan.released_on, facts=common.jsonable(loan.facts or {}),
-            claim_conditions=common.jsonable(loan.claim_conditions or {}),
-            filing_decision=common.decision(loan.filing_decision), repayments=[],
-            notices=[{"kind": n.kind, "article": n.article, "actor": n.actor, "opens_on": n.opens_on,
-                      "due_on": n.due_on, "done_on": n.done_on}
-                     for n in sorted(notices, key=lambda n: (n.due_on, n.pk))],  # Notice's own ordering
-            claims=[])
-    version = loan.program_version.number if loan.program_version_id else None
+        codes = {"program": command.program, "lender": command.lender, "guarantor": command.guarantor,
+                 "borrower": command.borrower}
+        borrower_name, repayments, claims = _borrower_name(loan.borrower_id), [], []
+        notices = sorted(notices, key=lambda n: (n.due_on, n.pk))  # Notice's own ordering, as GET reads them
+    else:
+        codes, borrower_name = None, loan.borrower.name
+        version = loan.program_version.number if loan.program_version_id else None
+        repayments, notices = loan.repayments.all(), loan.notices.all()
+        claims = list(scope.claims(p).filter(loan=loan).order_by("id").values_list("code", flat=True))
     return LoanOut(
-        **summary(loan), borrower_name=loan.borrower.name, program_version=version, exposure=money(loan.exposure),
-        unpaid_interest=money(loan.unpaid_interest), term_months=loan.term_months,
+        **summary(loan, codes), borrower_name=borrower_name, program_version=version,
+        exposure=money(loan.exposure), unpaid_interest=money(loan.unpaid_interest), term_months=loan.term_months,
         extended_months=loan.extended_months, guarantee_fee_rate=ratio(loan.guarantee_fee_rate),
         interest_rate=ratio(loan.interest_rate), all_in_cost_rate=ratio(loan.all_in_cost_rate),
         product_type=loan.product_type, guarantee_letter_date=loan.guarantee_letter_date,
         released_on=loan.released_on, facts=common.jsonable(loan.facts or {}),
         claim_conditions=common.jsonable(loan.claim_conditions or {}),
         filing_decision=common.decision(loan.filing_decision),
-        repayments=[{"on": r.on, "principal": money(r.principal), "interest": money(r.interest)}
-                    for r in loan.repayments.all()],
+        repayments=[{"on": r.on, "principal": money(r.principal), "interest": money(r.interest)} for r in repayments],
         notices=[{"kind": n.kind, "article": n.article, "actor": n.actor, "opens_on": n.opens_on,
-                  "due_on": n.due_on, "done_on": n.done_on} for n in loan.notices.all()],
-        claims=list(scope.claims(p).filter(loan=loan).order_by("id").values_list("code", flat=True)))
+                  "due_on": n.due_on, "done_on": n.done_on} for n in notices],
+        claims=claims)
 
 
 def visible_loan(request: HttpRequest, code: str) -> Loan:
