@@ -24,7 +24,6 @@ import argparse
 import csv
 import json
 import os
-import resource
 import subprocess
 import sys
 import tempfile
@@ -98,14 +97,14 @@ def run_backend(backend: str, loans: int, borrowers: int) -> dict | None:
     run(__file__, "--child-world", path, "--loans", str(loans), "--borrowers", str(borrowers))
     bare = json.loads(run(__file__, "--child-bare", path).stdout.strip().splitlines()[-1])
     assert bare["rows"] == loans, bare
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     started = time.perf_counter()
-    done = run("-c", "from riskpool.imports.cli import main; raise SystemExit(main())", "loans", path,
-               "--no-progress", "--actor", "bench")
+    # the import's own peak, read by the import process as it ends (RUSAGE_CHILDREN would give the largest
+    # child so far — another backend's import)
+    done = run("-c", "import resource, sys\nfrom riskpool.imports.cli import main\ncode = main()\n"
+               "print('peak_kib', resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr)\n"
+               "raise SystemExit(code)", "loans", path, "--no-progress", "--actor", "bench")
     elapsed = time.perf_counter() - started
-    peak_kib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    if peak_kib <= before:  # ru_maxrss of children is the largest child's: the import must be the largest
-        peak_kib = before
+    peak_kib = int(done.stderr.rsplit("peak_kib", 1)[1].split()[0])
     assert f"imported {loans:,} loans" in done.stdout, done.stdout + done.stderr
     return {"bare": bare["seconds"], "import": elapsed, "peak_bytes": peak_kib * 1024}
 
