@@ -122,3 +122,22 @@ def test_the_same_idempotency_key_answers_the_same_job(aw, tmp_path):
     # another institution's same key is its own
     assert post_file(aw, "other-bank", "loans", "loans.csv", content, key="import-2025-08-01").status_code == 202
     assert ImportJob.objects.count() == 2
+
+
+def test_a_key_used_for_an_import_is_a_conflict_for_a_filing_and_a_batch(aw, tmp_path):
+    """One Idempotency-Key, one request, whichever endpoint comes second: here the import came first."""
+    from api_helpers import counts, filing
+
+    content = loans_csv(aw, tmp_path, "KZ-API-K3")
+    assert post_file(aw, "kz-bank", "loans", "loans.csv", content, key="shared-key").status_code == 202
+    bank = aw.client("kz-bank")
+    before = counts()
+    body = is_problem(bank.post("/api/loans", filing(aw.fresh_borrowers[0], "KZ-API-K4"), key="shared-key"), 409,
+                      "IDEMPOTENCY_CONFLICT")
+    assert "import" in body["detail"]
+    is_problem(bank.post("/api/loans/batch", {"loans": [filing(aw.fresh_borrowers[0], "KZ-API-K5")]},
+                         key="shared-key"), 409, "IDEMPOTENCY_CONFLICT")
+    assert counts() == before  # nothing written
+    # another institution's same key is its own
+    assert aw.client("other-bank").post("/api/loans", filing(aw.fresh_borrowers[1], "OTHER-K6", guarantor="other-guarantee"),
+                                        key="shared-key").status_code == 201

@@ -59,13 +59,27 @@ def scoped_key(p: Principal, key: Optional[str]) -> Optional[str]:
 
 def run(request: HttpRequest, command: Any, key: Optional[str]) -> dict[str, Any]:
     """Run ``command`` for the token's principal through the one dispatcher (authorisation is its own)."""
-    from riskpool.api.models import ApiBatch
 
     p = principal(request)
     dispatch_key = scoped_key(p, key)
-    if dispatch_key is not None and ApiBatch.objects.filter(key=dispatch_key).exists():
-        raise IdempotencyConflict(f"idempotency key {key!r} was used before for a batch")
+    if dispatch_key is not None:
+        used_for = key_used_elsewhere(dispatch_key)
+        if used_for:
+            raise IdempotencyConflict(f"idempotency key {key!r} was used before for {used_for}")
     return dispatch(command, principal=p, key=dispatch_key)
+
+
+def key_used_elsewhere(scoped: str) -> Optional[str]:
+    """What else a scoped key served, besides the dispatcher's own commands: a batch of loans or an import job
+    (each keeps its key in its own table); None if nothing."""
+    from riskpool.api.models import ApiBatch
+    from riskpool.jobs.models import ImportJob
+
+    if ApiBatch.objects.filter(key=scoped).exists():
+        return "a batch"
+    if ImportJob.objects.filter(idempotency_key=scoped).exists():
+        return "an import"
+    return None
 
 
 def build(command_class: Any, **fields: Any) -> Any:

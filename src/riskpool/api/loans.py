@@ -253,6 +253,8 @@ def _batch_answer(key: Optional[str], digest: str, p: Any) -> Optional[dict[str,
         return existing.result
     if AuditEvent.objects.filter(idempotency_key=key).exists():
         raise IdempotencyConflict("the idempotency key was used before for a single request, not this batch")
+    if common.key_used_elsewhere(key):  # an import job's
+        raise IdempotencyConflict("the idempotency key was used before for an import, not this batch")
     return None
 
 
