@@ -240,7 +240,7 @@ def _run_rows(spec: Kind, rows: Iterable[Row], result: ImportResult, state: _Sta
 
 
 def _run_batched(spec: Kind, rows: Iterable[Row], result: ImportResult, state: _State, max_errors: int) -> None:
-    """Loans, a thousand rows to a command (``FileLoans``, refusals reported): each row decided as if filed one
+    """Loans, 5,000 rows to a command (``FileLoans``, refusals reported): each row decided as if filed one
     by one after the rows before it, with one key per command (``import:<sha256[:16]>:<its first row>``)."""
     first_row: dict[str, int] = {}  # a code's first row in this file: a later row with it is a duplicate
     chunk: list[tuple[Row, Any]] = []
