@@ -35,6 +35,8 @@ import threading
 import time
 from pathlib import Path
 
+import world  # bench/world.py (the script's own folder is on the path)
+
 HERE = Path(__file__).resolve().parent
 TARGET_RATE, TARGET_P99_MS = 200, 100.0
 
@@ -47,7 +49,6 @@ def child_setup(borrowers: int) -> None:
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)
-    import world
 
     world.PROGRAMS = {"kezhou-industry": world.PROGRAMS["kezhou-industry"]}
     people = world.build(borrowers)
@@ -190,18 +191,15 @@ def main() -> None:
     env["RISKPOOL_HOME"] = tempfile.mkdtemp(prefix="riskpool-bench-api-")
     env.pop("DATABASE_URL", None)
     if a.backend == "postgres":
-        import psycopg
-
-        server = os.environ.get("BENCH_PG_URL", "postgres://postgres@127.0.0.1:5432/postgres")
-        with psycopg.connect(server.replace("postgres://", "postgresql://", 1), autocommit=True) as c:
-            c.execute("DROP DATABASE IF EXISTS riskpool_bench_api")
-            c.execute("CREATE DATABASE riskpool_bench_api")
-        env["DATABASE_URL"] = server.rsplit("/", 1)[0] + "/riskpool_bench_api"
+        url = world.fresh_postgres("riskpool_bench_api")
+        if url is None:
+            raise SystemExit("P3 needs PostgreSQL")
+        env["DATABASE_URL"] = url
     done = subprocess.run([sys.executable, __file__, "--child-setup", "--borrowers", str(a.borrowers)], env=env,
                           capture_output=True, text=True)
     if done.returncode != 0:
         raise SystemExit(done.stderr[-3000:])
-    world = json.loads(done.stdout.strip().splitlines()[-1])
+    made = json.loads(done.stdout.strip().splitlines()[-1])
     port = _free_port()
     # one `riskpool serve` with its processes on one port, as a deployment runs it (the kernel spreads the
     # connections over the processes)
@@ -219,7 +217,7 @@ def main() -> None:
                     break
                 except OSError:
                     time.sleep(0.2)
-        r = load(ports, world["token"], world["borrowers"], a.rate, a.seconds, a.clients)
+        r = load(ports, made["token"], made["borrowers"], a.rate, a.seconds, a.clients)
     finally:
         for server in servers:
             server.terminate()

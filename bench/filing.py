@@ -20,6 +20,8 @@ import sys
 import tempfile
 import time
 
+import world  # bench/world.py (the script's own folder is on the path)
+
 TARGET_MS = {"sqlite": 3.0, "postgres": 5.0}
 FLAT = 1.2
 
@@ -85,20 +87,10 @@ def run_backend(backend: str, sizes: list[int], window: int) -> dict | None:
     env["RISKPOOL_HOME"] = home
     env.pop("DATABASE_URL", None)
     if backend == "postgres":
-        try:
-            import psycopg
-        except ImportError:
-            print("postgres: skipped (psycopg not installed)")
+        url = world.fresh_postgres("riskpool_bench")
+        if url is None:
             return None
-        server = os.environ.get("BENCH_PG_URL", "postgres://postgres@127.0.0.1:5432/postgres")
-        try:
-            with psycopg.connect(server.replace("postgres://", "postgresql://", 1), autocommit=True) as c:
-                c.execute("DROP DATABASE IF EXISTS riskpool_bench")
-                c.execute("CREATE DATABASE riskpool_bench")
-        except psycopg.Error as e:
-            print(f"postgres: skipped ({e.__class__.__name__}: {e})")
-            return None
-        env["DATABASE_URL"] = server.rsplit("/", 1)[0] + "/riskpool_bench"
+        env["DATABASE_URL"] = url
     cmd = [sys.executable, __file__, "--child", backend, "--sizes", *map(str, sizes), "--window", str(window)]
     done = subprocess.run(cmd, env=env, capture_output=True, text=True)
     if done.returncode != 0:

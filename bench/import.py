@@ -30,6 +30,8 @@ import tempfile
 import time
 from pathlib import Path
 
+import world  # bench/world.py (the script's own folder is on the path)
+
 HERE = Path(__file__).resolve().parent
 TARGET_RATIO = 2.0
 TARGET_MEMORY = 1024 ** 3
@@ -47,7 +49,6 @@ def _setup() -> None:
 
 def child_world(loans: int, borrowers: int, path: str) -> None:
     _setup()
-    import world
 
     world.write_csv(path, loans, world.build(borrowers))
 
@@ -55,7 +56,6 @@ def child_world(loans: int, borrowers: int, path: str) -> None:
 def child_bare(path: str) -> float:
     """The CSV inserted as it is into loans_loan (ids by dictionary), timed; rolled back afterwards."""
     _setup()
-    import world
     from django.db import transaction
 
     from riskpool.loans.models import Loan
@@ -74,17 +74,10 @@ def run_backend(backend: str, loans: int, borrowers: int) -> dict | None:
     env["RISKPOOL_HOME"] = home
     env.pop("DATABASE_URL", None)
     if backend == "postgres":
-        import psycopg
-
-        server = os.environ.get("BENCH_PG_URL", "postgres://postgres@127.0.0.1:5432/postgres")
-        try:
-            with psycopg.connect(server.replace("postgres://", "postgresql://", 1), autocommit=True) as c:
-                c.execute("DROP DATABASE IF EXISTS riskpool_bench_import")
-                c.execute("CREATE DATABASE riskpool_bench_import")
-        except psycopg.Error as e:
-            print(f"postgres: skipped ({e.__class__.__name__}: {e})")
+        url = world.fresh_postgres("riskpool_bench_import")
+        if url is None:
             return None
-        env["DATABASE_URL"] = server.rsplit("/", 1)[0] + "/riskpool_bench_import"
+        env["DATABASE_URL"] = url
     path = str(Path(home) / "loans.csv")
 
     def run(*args: str) -> subprocess.CompletedProcess:

@@ -24,6 +24,8 @@ import tempfile
 import time
 from pathlib import Path
 
+import world  # bench/world.py (the script's own folder is on the path)
+
 HERE = Path(__file__).resolve().parent
 TARGET_MS = 200.0
 
@@ -38,7 +40,6 @@ def child(loans: int, borrowers: int, arrears: int, repeat: int) -> dict:
     call_command("migrate", verbosity=0)
     import datetime as dt
 
-    import world
     from django.db import transaction
 
     from riskpool.commands import dispatch
@@ -92,17 +93,10 @@ def run_backend(backend: str, a: argparse.Namespace) -> dict | None:
     env["RISKPOOL_HOME"] = tempfile.mkdtemp(prefix="riskpool-bench-reports-")
     env.pop("DATABASE_URL", None)
     if backend == "postgres":
-        import psycopg
-
-        server = os.environ.get("BENCH_PG_URL", "postgres://postgres@127.0.0.1:5432/postgres")
-        try:
-            with psycopg.connect(server.replace("postgres://", "postgresql://", 1), autocommit=True) as c:
-                c.execute("DROP DATABASE IF EXISTS riskpool_bench_reports")
-                c.execute("CREATE DATABASE riskpool_bench_reports")
-        except psycopg.Error as e:
-            print(f"postgres: skipped ({e.__class__.__name__}: {e})")
+        url = world.fresh_postgres("riskpool_bench_reports")
+        if url is None:
             return None
-        env["DATABASE_URL"] = server.rsplit("/", 1)[0] + "/riskpool_bench_reports"
+        env["DATABASE_URL"] = url
     done = subprocess.run([sys.executable, __file__, "--child", "--loans", str(a.loans), "--borrowers",
                            str(a.borrowers), "--arrears", str(a.arrears), "--repeat", str(a.repeat)],
                           env=env, capture_output=True, text=True)

@@ -9,6 +9,7 @@ filing rules accept: amounts and borrowers are chosen under every cap (per-borro
 from __future__ import annotations
 
 import datetime as dt
+import os
 from decimal import Decimal
 
 DAY = dt.date(2025, 11, 3)  # every program in force, every agreement active, a working day
@@ -164,3 +165,22 @@ def bare_insert(path) -> float:
                 for row in rows():
                     copy.write_row(row)
     return time.perf_counter() - started
+
+
+def fresh_postgres(name: str) -> str | None:
+    """A database ``name`` dropped and created afresh on the server of $BENCH_PG_URL (default
+    postgres://postgres@127.0.0.1:5432/postgres): its DATABASE_URL, or None (said why) when there is none."""
+    try:
+        import psycopg
+    except ImportError:
+        print("postgres: skipped (psycopg not installed)")
+        return None
+    server = os.environ.get("BENCH_PG_URL", "postgres://postgres@127.0.0.1:5432/postgres")
+    try:
+        with psycopg.connect(server.replace("postgres://", "postgresql://", 1), autocommit=True) as c:
+            c.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            c.execute(f'CREATE DATABASE "{name}"')
+    except psycopg.Error as e:
+        print(f"postgres: skipped ({e.__class__.__name__}: {e})")
+        return None
+    return server.rsplit("/", 1)[0] + "/" + name
