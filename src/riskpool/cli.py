@@ -242,7 +242,6 @@ def _serve_processes(app, host: str, port: int, processes: int, threads: int) ->
     import os
     import signal
     import socket
-    import threading
     import time
 
     import waitress
@@ -265,12 +264,9 @@ def _serve_processes(app, host: str, port: int, processes: int, threads: int) ->
             signal.signal(signal.SIGTERM, signal.SIG_DFL)
             signal.signal(signal.SIGINT, signal.SIG_DFL)
 
-            def watch() -> None:  # the parent killed outright (SIGKILL): end too, freeing the port
-                while os.getppid() == parent:
-                    time.sleep(1)
-                os._exit(0)
+            from riskpool.jobs.cli import _watch_parent
 
-            threading.Thread(target=watch, daemon=True).start()
+            _watch_parent(parent)  # the parent killed outright (SIGKILL): end too, freeing the port
             code = 0
             try:
                 waitress.serve(app, sockets=[listener], threads=threads, _quiet=True)

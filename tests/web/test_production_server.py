@@ -150,3 +150,21 @@ def test_several_processes_serve_one_port_and_one_that_dies_is_replaced(served):
     assert proc.wait(15) == 0
     assert not any(Path(f"/proc/{pid}").exists() and Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
                    != "Z" for pid in children)
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists() or not hasattr(os, "fork"), reason="needs fork and /proc")
+@pytest.mark.parametrize("served", [["--processes", "2", "--threads", "1"]], indirect=True)
+def test_the_processes_end_when_their_parent_is_killed(served):
+    import signal
+
+    _base, proc = served
+    children = _children(proc.pid)
+    assert len(children) == 2
+    os.kill(proc.pid, signal.SIGKILL)  # no chance to stop them: they notice on their own and free the port
+    proc.wait(10)
+    deadline = time.monotonic() + 10
+    alive = lambda: [pid for pid in children if Path(f"/proc/{pid}/stat").exists()  # noqa: E731
+                     and Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"]
+    while time.monotonic() < deadline and alive():
+        time.sleep(0.2)
+    assert alive() == []

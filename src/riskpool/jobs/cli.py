@@ -31,8 +31,8 @@ def _setup() -> None:
 
 
 def _watch_parent(pid: int) -> None:
-    """End this worker when the process that started it (``riskpool serve``) is gone: an import in progress is
-    rolled back with the connection (all or nothing)."""
+    """End this process when the one that started it (``riskpool serve``) is gone: a worker's import in
+    progress is rolled back with the connection (all or nothing); a serve process frees the port."""
 
     def watch() -> None:
         while True:
